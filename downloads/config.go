@@ -1,0 +1,62 @@
+package downloads
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/bgfetch/bgfetch/persistence"
+)
+
+// Config sets up a Manager. Zero values take the defaults noted.
+type Config struct {
+	// DataDir holds bodies while they download (DataDir/bodies). Required.
+	DataDir string
+	// Store is the opened persistence store. Required; the caller closes it
+	// after Manager.Close.
+	Store *persistence.Store
+	// MaxConnections is the global limit of simultaneous transfers (6).
+	MaxConnections int
+	// QuotaBytes caps the bytes bodies may occupy in the data dir across all
+	// kept registrations (0: only the disk's free space).
+	QuotaBytes int64
+	// Logger receives structured logs (default: discarded).
+	Logger *slog.Logger
+
+	// Timing knobs; tests shorten them.
+	StallTimeout       time.Duration // no bytes for this long → reconnect (60 s)
+	BackoffMin         time.Duration // first retry delay (1 s)
+	BackoffMax         time.Duration // retry delay cap (60 s)
+	CheckpointInterval time.Duration // at most this long between checkpoints (1 s)
+	CheckpointBytes    int64         // or this many bytes (64 MiB)
+	ProgressInterval   time.Duration // progress events per registration at most this often (250 ms)
+	StatusRetries      int           // retries of 408/429/5xx before bad-status (5)
+	HeaderTimeout      time.Duration // time to wait for response headers (30 s)
+	// WatchNetwork enables NetworkManager's connectivity signal on Linux.
+	WatchNetwork bool
+}
+
+func (c *Config) setDefaults() {
+	if c.MaxConnections <= 0 {
+		c.MaxConnections = 6
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.StallTimeout, 60*time.Second)
+	def(&c.BackoffMin, time.Second)
+	def(&c.BackoffMax, 60*time.Second)
+	def(&c.CheckpointInterval, time.Second)
+	def(&c.ProgressInterval, 250*time.Millisecond)
+	def(&c.HeaderTimeout, 30*time.Second)
+	if c.CheckpointBytes <= 0 {
+		c.CheckpointBytes = 64 << 20
+	}
+	if c.StatusRetries == 0 {
+		c.StatusRetries = 5
+	}
+}

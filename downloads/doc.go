@@ -1,0 +1,10 @@
+// Package downloads is the bgfetch engine: the Background Fetch Manager
+// (fetch, get, getIds, abort, match, pause, resume, click, release), the
+// scheduler that shares a global connection limit fairly between active
+// fetches, transfers driven by grab with resume that cannot corrupt a body,
+// offline handling with backoff, quotas, integrity checks, and the one event
+// bus every UI and handler subscribes to.
+//
+// It persists through package persistence and never imports UI or API code:
+// everything here runs and is tested with no display and no daemon.
+package downloads

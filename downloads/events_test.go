@@ -1,0 +1,118 @@
+package downloads
+
+import (
+	"testing"
+	"time"
+)
+
+// Settle events are in the outbox before they are published, with a
+// stable eventId, and survive a restart; clicks are durable too
+// (spec C.22); updateUI is accepted once, for success/fail only (C.21).
+func TestOutboxAndClickAndUpdateUI(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	u := srv.put("/f", []byte("hello"))
+	sub := e.m.Subscribe("")
+	defer sub.Close()
+	reg := e.fetch("o", u)
+	e.waitSettled(reg.UID, 10*time.Second)
+	var published Event
+	for published.Type != EventSuccess {
+		select {
+		case published = <-sub.C:
+		case <-time.After(5 * time.Second):
+			t.Fatal("no success event")
+		}
+	}
+	if published.EventID == "" || len(published.Records) != 1 {
+		t.Fatalf("published = %+v", published)
+	}
+	if err := e.m.Click(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	var stored []Event
+	e.m.EventsAfter(0, func(ev Event, handled bool) bool {
+		if handled {
+			t.Errorf("event %s handled before anyone handled it", ev.EventID)
+		}
+		stored = append(stored, ev)
+		return true
+	})
+	if len(stored) != 2 || stored[0].Type != EventSuccess || stored[1].Type != EventClick ||
+		stored[0].EventID != published.EventID || stored[0].Registration.UID != reg.UID {
+		t.Fatalf("outbox = %+v", stored)
+	}
+	if err := e.m.MarkHandled(stored[0].Seq); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	e.m.EventsAfter(0, func(ev Event, handled bool) bool {
+		if ev.Seq == stored[0].Seq && !handled {
+			t.Error("MarkHandled was not kept")
+		}
+		n++
+		return true
+	})
+	if e.m.LastEventSeq() != stored[1].Seq || n != 2 {
+		t.Fatalf("last seq %d, want %d", e.m.LastEventSeq(), stored[1].Seq)
+	}
+
+	title := "Episode 5 (downloaded)"
+	if err := e.m.UpdateUI(reg.UID, EventClick, &title, nil); ErrorName(err) != InvalidStateError {
+		t.Fatalf("updateUI for a click = %v", err)
+	}
+	if err := e.m.UpdateUI(reg.UID, EventSuccess, &title, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.m.UpdateUI(reg.UID, EventSuccess, &title, nil); ErrorName(err) != InvalidStateError {
+		t.Fatalf("second updateUI = %v", err)
+	}
+	e.restart()
+	if r, _ := e.m.Registration(reg.UID); r.Title != title {
+		t.Fatalf("title after restart = %q", r.Title)
+	}
+	if err := e.m.Click("r_nope"); ErrorName(err) != NotFoundError {
+		t.Fatalf("click unknown = %v", err)
+	}
+	if err := e.m.Forget(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Registration(reg.UID); ErrorName(err) != NotFoundError {
+		t.Fatalf("after Forget: %v", err)
+	}
+}
+
+// A slow subscriber neither blocks the engine nor loses a durable event:
+// progress for one registration is coalesced.
+func TestBusCoalescesProgress(t *testing.T) {
+	var b bus
+	s := b.subscribe("")
+	defer s.Close()
+	reg := Registration{UID: "r_1"}
+	for i := 0; i < 1000; i++ {
+		reg.Downloaded = int64(i)
+		b.publish(Event{Type: EventProgress, Registration: reg})
+	}
+	b.publish(Event{Type: EventSuccess, Registration: reg})
+	reg.Downloaded = 5000
+	b.publish(Event{Type: EventProgress, Registration: reg})
+	var got []Event
+	timeout := time.After(2 * time.Second)
+	for len(got) == 0 || got[len(got)-1].Registration.Downloaded != 5000 {
+		select {
+		case ev := <-s.C:
+			got = append(got, ev)
+		case <-timeout:
+			t.Fatalf("got %d events", len(got))
+		}
+	}
+	// The pump may have taken the first progress before coalescing began.
+	last := got[len(got)-1]
+	if last.Type != EventProgress || last.Registration.Downloaded != 5000 || got[len(got)-2].Type != EventSuccess {
+		t.Fatalf("events = %+v", got)
+	}
+	if len(got) > 4 {
+		t.Fatalf("%d events delivered; progress was not coalesced", len(got))
+	}
+}

@@ -1,0 +1,490 @@
+package downloads
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Spec C.14, C.15: a fresh registration echoes its id; one GET answered
+// 200 succeeds and the record holds the status and the exact body.
+func TestFetchSuccess(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(300 << 10)
+	u := srv.put("/ep5.mp3", body)
+
+	sub := e.m.Subscribe("")
+	defer sub.Close()
+	reg, err := e.m.Fetch("test", "ep-5", []Request{{URL: u}}, FetchOptions{Title: "Episode 5", DownloadTotal: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.ID != "ep-5" || reg.Title != "Episode 5" || reg.Result != "" || reg.FailureReason != "" ||
+		!reg.RecordsAvailable || reg.Uploaded != 0 || reg.UploadTotal != 0 || reg.DownloadTotal != 1<<20 {
+		t.Fatalf("fresh registration = %+v", reg)
+	}
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || got.Downloaded != int64(len(body)) || got.State != StateSettled {
+		t.Fatalf("settled = %+v", got)
+	}
+	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
+	if len(recs) != 1 || recs[0].Response.Status != 200 || recs[0].State != RecordSuccess {
+		t.Fatalf("records = %+v", recs)
+	}
+	if !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatal("stored body differs from the served one")
+	}
+	// Spec A.6: the final progress event comes before exactly one success event.
+	var types []EventType
+	timeout := time.After(5 * time.Second)
+	for len(types) == 0 || types[len(types)-1] != EventSuccess {
+		select {
+		case ev := <-sub.C:
+			if ev.Type != EventState {
+				types = append(types, ev.Type)
+			}
+		case <-timeout:
+			t.Fatalf("no success event; got %v", types)
+		}
+	}
+	if len(types) < 2 || types[len(types)-2] != EventProgress {
+		t.Fatalf("events = %v, want a last progress before success", types)
+	}
+	if _, ok := e.m.Get("test", "ep-5"); ok {
+		t.Fatal("Get returned a settled registration (spec A.2)")
+	}
+	if ids := e.m.IDs("test"); len(ids) != 0 {
+		t.Fatalf("IDs after settle = %v", ids)
+	}
+}
+
+// Spec C.16: a 404 fails with bad-status and its body stays readable.
+func TestFetch404IsBadStatus(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	reg := e.fetch("missing", srv.URL+"/nope")
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultFailure || got.FailureReason != ReasonBadStatus {
+		t.Fatalf("settled = %+v", got)
+	}
+	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
+	if recs[0].Response == nil || recs[0].Response.Status != 404 {
+		t.Fatalf("record = %+v", recs[0])
+	}
+	if b := e.body(reg.UID, 0); !strings.Contains(string(b), "no such file") {
+		t.Fatalf("404 body = %q", b)
+	}
+}
+
+// Spec B.9, B.10, B.13: bad input is a TypeError and stores nothing.
+func TestFetchValidation(t *testing.T) {
+	e := newEnv(t)
+	ok := "http://127.0.0.1:8080/x"
+	cases := []struct {
+		name string
+		id   string
+		reqs []Request
+		opts FetchOptions
+		want string
+	}{
+		{"empty list", "a", nil, FetchOptions{}, TypeError},
+		{"empty id", "", []Request{{URL: ok}}, FetchOptions{}, TypeError},
+		{"long id", strings.Repeat("x", 1025), []Request{{URL: ok}}, FetchOptions{}, TypeError},
+		{"credentials", "a", []Request{{URL: "http://u:p@127.0.0.1/x"}}, FetchOptions{}, TypeError},
+		{"ftp", "a", []Request{{URL: "ftp://127.0.0.1/x"}}, FetchOptions{}, TypeError},
+		{"file", "a", []Request{{URL: "file:///etc/passwd"}}, FetchOptions{}, TypeError},
+		{"bad port", "a", []Request{{URL: "http://127.0.0.1:587/x"}}, FetchOptions{}, TypeError},
+		{"port out of range", "a", []Request{{URL: "http://127.0.0.1:70000/x"}}, FetchOptions{}, TypeError},
+		{"malformed", "a", []Request{{URL: "http://[::1/x"}}, FetchOptions{}, TypeError},
+		{"relative", "a", []Request{{URL: "/x"}}, FetchOptions{}, TypeError},
+		{"GET with body", "a", []Request{{URL: ok, Body: []byte("x")}}, FetchOptions{}, TypeError},
+		{"TRACE", "a", []Request{{URL: ok, Method: "TRACE"}}, FetchOptions{}, TypeError},
+		{"Range header", "a", []Request{{URL: ok, Headers: map[string]string{"range": "bytes=0-"}}}, FetchOptions{}, TypeError},
+		{"header injection", "a", []Request{{URL: ok, Headers: map[string]string{"X-A": "a\r\nb: c"}}}, FetchOptions{}, TypeError},
+		{"bad integrity", "a", []Request{{URL: ok, Integrity: "md5-xyz"}}, FetchOptions{}, TypeError},
+		{"negative total", "a", []Request{{URL: ok}}, FetchOptions{DownloadTotal: -1}, TypeError},
+		{"relative destination", "a", []Request{{URL: ok}}, FetchOptions{Destination: "rel/dir"}, TypeError},
+		{"bad icon", "a", []Request{{URL: ok}}, FetchOptions{Icons: []Icon{{Src: "javascript:alert(1)"}}}, TypeError},
+		{"too many requests", "a", make([]Request, MaxRequests+1), FetchOptions{}, TypeError},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := e.m.Fetch("test", c.id, c.reqs, c.opts)
+			if ErrorName(err) != c.want {
+				t.Fatalf("err = %v, want %s", err, c.want)
+			}
+		})
+	}
+	if _, err := e.m.Fetch("bad app!", "a", []Request{{URL: ok}}, FetchOptions{}); ErrorName(err) != TypeError {
+		t.Fatalf("bad app name: %v", err)
+	}
+	if ids := e.m.IDs("test"); len(ids) != 0 {
+		t.Fatalf("rejected calls stored %v", ids)
+	}
+	e.restart()
+	if n := len(e.m.List()); n != 0 {
+		t.Fatalf("%d registrations stored by rejected calls", n)
+	}
+}
+
+// Spec B.9: of many concurrent registrations of one id exactly one wins;
+// B.11: duplicate URLs inside one fetch are allowed.
+func TestDuplicateIDRace(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 50 * time.Millisecond })
+	u := srv.put("/f", randomBytes(1<<20))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, dups := 0, 0
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.m.Fetch("test", "same", []Request{{URL: u}, {URL: u}}, FetchOptions{})
+			mu.Lock()
+			defer mu.Unlock()
+			var be *Error
+			switch {
+			case err == nil:
+				wins++
+			case errors.As(err, &be) && be.Duplicate:
+				dups++
+			default:
+				t.Errorf("unexpected error %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || dups != 31 {
+		t.Fatalf("wins=%d dups=%d", wins, dups)
+	}
+	reg, ok := e.m.Get("test", "same")
+	if !ok {
+		t.Fatal("winner not found")
+	}
+	recs, _ := e.m.Records(reg.UID)
+	if len(recs) != 2 || recs[0].Request.URL != recs[1].Request.URL {
+		t.Fatalf("records = %+v", recs)
+	}
+	// The same id in another app is independent.
+	if _, err := e.m.Fetch("other", "same", []Request{{URL: u}}, FetchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Spec C.17: abort returns true once, fires the abort event, keeps
+// finished records readable and reports unfinished ones as aborted.
+func TestAbort(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	small := srv.put("/small", []byte("done"))
+	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
+	big := srv.put("/big", randomBytes(8<<20))
+	sub := e.m.Subscribe("")
+	defer sub.Close()
+	reg := e.fetch("ab", small, big)
+	waitFor(t, "the big body to start", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.Downloaded > 100<<10
+	})
+	if ok, err := e.m.Abort(reg.UID); !ok || err != nil {
+		t.Fatalf("first abort = %v, %v", ok, err)
+	}
+	if ok, _ := e.m.Abort(reg.UID); ok {
+		t.Fatal("second abort returned true")
+	}
+	got, _ := e.m.Registration(reg.UID)
+	if got.Result != ResultFailure || got.FailureReason != ReasonAborted {
+		t.Fatalf("after abort: %+v", got)
+	}
+	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
+	if recs[0].State != RecordSuccess || recs[1].State != RecordAborted || !strings.Contains(recs[1].Error, "AbortError") {
+		t.Fatalf("records = %+v", recs)
+	}
+	for {
+		select {
+		case ev := <-sub.C:
+			if ev.Type == EventAbort {
+				if ev.Registration.FailureReason != ReasonAborted {
+					t.Fatalf("abort event = %+v", ev.Registration)
+				}
+				return
+			}
+			if ev.Type == EventSuccess || ev.Type == EventFail {
+				t.Fatalf("got %s instead of abort", ev.Type)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no abort event")
+		}
+	}
+}
+
+// Spec C.20: uploads set uploadTotal and uploaded.
+func TestUpload(t *testing.T) {
+	e := newEnv(t)
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := new(bytes.Buffer)
+		b.ReadFrom(r.Body)
+		got = b.Bytes()
+		fmt.Fprintf(w, "stored %d", b.Len())
+	}))
+	defer srv.Close()
+	payload := randomBytes(100 << 10)
+	reg, err := e.m.Fetch("test", "up", []Request{{URL: srv.URL + "/up", Method: "post", Body: payload}}, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.UploadTotal != int64(len(payload)) || reg.AllGET {
+		t.Fatalf("registration = %+v", reg)
+	}
+	done := e.waitSettled(reg.UID, 10*time.Second)
+	if done.Result != ResultSuccess || done.Uploaded != int64(len(payload)) {
+		t.Fatalf("settled = %+v", done)
+	}
+	if !bytes.Equal(got, payload) {
+		t.Fatal("server received a different body")
+	}
+	if err := e.m.Pause(reg.UID); ErrorName(err) != InvalidStateError {
+		t.Fatalf("pause of a settled upload = %v", err)
+	}
+}
+
+// Spec C.18: match and matchAll follow Cache API matching.
+func TestMatch(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	a := srv.put("/a", []byte("a"))
+	b := srv.put("/b", []byte("b"))
+	reg := e.fetch("m", a+"?v=1", b, a+"?v=2")
+	e.waitSettled(reg.UID, 10*time.Second)
+	count := func(q MatchQuery) int {
+		recs, err := e.m.MatchAll(reg.UID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	if n := count(MatchQuery{}); n != 3 {
+		t.Fatalf("matchAll() = %d", n)
+	}
+	if n := count(MatchQuery{URL: a + "?v=1"}); n != 1 {
+		t.Fatalf("exact = %d", n)
+	}
+	if n := count(MatchQuery{URL: a, IgnoreSearch: true}); n != 2 {
+		t.Fatalf("ignoreSearch = %d", n)
+	}
+	if n := count(MatchQuery{URL: b, Method: "POST"}); n != 0 {
+		t.Fatalf("POST without ignoreMethod = %d", n)
+	}
+	if n := count(MatchQuery{URL: b, Method: "POST", IgnoreMethod: true}); n != 1 {
+		t.Fatalf("ignoreMethod = %d", n)
+	}
+	if r, err := e.m.Match(reg.UID, MatchQuery{URL: srv.URL + "/zzz"}); r != nil || err != nil {
+		t.Fatalf("no match = %v, %v", r, err)
+	}
+	// Spec C.7: after release, records are unavailable.
+	if err := e.m.Release(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.MatchAll(reg.UID, MatchQuery{}); ErrorName(err) != InvalidStateError {
+		t.Fatalf("matchAll after release = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "bodies", reg.UID)); !os.IsNotExist(err) {
+		t.Fatalf("bodies not deleted: %v", err)
+	}
+}
+
+// Spec A.8: progress events only when a count changed; none after the
+// settling one.
+func TestProgressOnlyOnChange(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 15 * time.Millisecond })
+	u := srv.put("/p", randomBytes(512<<10))
+	reg := e.fetch("p", u)
+	sub := e.m.Subscribe(reg.UID)
+	defer sub.Close()
+	var last int64 = -1
+	settled := false
+	timeout := time.After(15 * time.Second)
+	for !settled {
+		select {
+		case ev := <-sub.C:
+			switch ev.Type {
+			case EventProgress:
+				if ev.Registration.Result == "" && ev.Registration.Downloaded == last {
+					t.Fatalf("progress event without a change at %d", last)
+				}
+				last = ev.Registration.Downloaded
+			case EventSuccess:
+				settled = true
+			}
+		case <-timeout:
+			t.Fatal("did not settle")
+		}
+	}
+	select {
+	case ev := <-sub.C:
+		if ev.Type == EventProgress {
+			t.Fatalf("progress after settle: %+v", ev.Registration)
+		}
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// Integrity: a matching digest succeeds; a mismatch fails the record with
+// fetch-error and removes the bad body.
+func TestIntegrity(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(64 << 10)
+	u := srv.put("/i", body)
+	sum := sha256.Sum256(body)
+	good := "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+	bad := "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32))
+
+	r1, err := e.m.Fetch("test", "good", []Request{{URL: u, Integrity: good}}, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitSettled(r1.UID, 10*time.Second); got.Result != ResultSuccess {
+		t.Fatalf("good digest: %+v", got)
+	}
+	r2, err := e.m.Fetch("test", "bad", []Request{{URL: u, Integrity: bad}}, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.waitSettled(r2.UID, 10*time.Second)
+	if got.Result != ResultFailure || got.FailureReason != ReasonFetchError {
+		t.Fatalf("bad digest: %+v", got)
+	}
+	recs, _ := e.m.Records(r2.UID)
+	if !strings.Contains(recs[0].Error, "integrity") {
+		t.Fatalf("record error = %q", recs[0].Error)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "bodies", r2.UID, "0")); !os.IsNotExist(err) {
+		t.Fatal("the bad body was kept")
+	}
+}
+
+// downloadTotal exceeded fails the whole fetch at once.
+func TestDownloadTotalExceeded(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
+	big := srv.put("/big", randomBytes(4<<20))
+	slow := srv.put("/slow", randomBytes(4<<20))
+	reg, err := e.m.Fetch("test", "dt", []Request{{URL: slow}, {URL: big}}, FetchOptions{DownloadTotal: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.waitSettled(reg.UID, 5*time.Second)
+	if got.FailureReason != ReasonDownloadTotalExceeded {
+		t.Fatalf("settled = %+v", got)
+	}
+}
+
+// Spec B.12: downloadTotal larger than the free quota is refused and
+// nothing is stored.
+func TestQuotaAtRegistration(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.QuotaBytes = 10 << 20 })
+	_, err := e.m.Fetch("test", "q", []Request{{URL: "http://127.0.0.1:8080/x"}}, FetchOptions{DownloadTotal: 11 << 20})
+	if ErrorName(err) != QuotaExceededError {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = e.m.Fetch("test", "q2", []Request{{URL: "http://127.0.0.1:8080/x"}}, FetchOptions{DownloadTotal: 1 << 62})
+	if ErrorName(err) != QuotaExceededError {
+		t.Fatalf("larger than the disk: %v", err)
+	}
+	e.restart()
+	if n := len(e.m.List()); n != 0 {
+		t.Fatalf("stored %d registrations", n)
+	}
+}
+
+// Pause stops transfers, keeps the state across a restart, and Resume
+// completes the body from where it stopped.
+func TestPauseResume(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 10 * time.Millisecond })
+	body := randomBytes(4 << 20)
+	u := srv.put("/pr", body)
+	reg := e.fetch("pr", u)
+	waitFor(t, "some bytes", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.Downloaded > 256<<10
+	})
+	if err := e.m.Pause(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the transfer to stop", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		e.m.mu.Lock()
+		defer e.m.mu.Unlock()
+		return r.State == StatePaused && !e.m.fetches[reg.UID].recs[0].running
+	})
+	at, _ := e.m.Registration(reg.UID)
+	time.Sleep(100 * time.Millisecond)
+	if now, _ := e.m.Registration(reg.UID); now.Downloaded != at.Downloaded {
+		t.Fatalf("bytes arrived while paused: %d → %d", at.Downloaded, now.Downloaded)
+	}
+	e.restart()
+	if r, _ := e.m.Registration(reg.UID); r.State != StatePaused {
+		t.Fatalf("after restart state = %s", r.State)
+	}
+	srv.set(func(s *fileServer) { s.throttle = 0 })
+	if err := e.m.Resume(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	e.waitSettled(reg.UID, 10*time.Second)
+	if !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatal("body differs after pause/resume")
+	}
+	t.Logf("requests=%d heads=%d ranged=%d", srv.requests.Load(), srv.heads.Load(), srv.ranged.Load())
+	if srv.ranged.Load() == 0 {
+		t.Fatal("resume did not use a Range request")
+	}
+}
+
+// The scheduler shares one connection fairly between fetches.
+func TestRoundRobin(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			<-release
+		} else {
+			mu.Lock()
+			order = append(order, r.URL.Path)
+			mu.Unlock()
+		}
+		w.Write([]byte("x"))
+	}))
+	defer srv.Close()
+	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
+	first := e.fetch("first", srv.URL+"/block") // holds the only connection
+	a := e.fetch("a", srv.URL+"/a1", srv.URL+"/a2", srv.URL+"/a3")
+	b := e.fetch("b", srv.URL+"/b1", srv.URL+"/b2", srv.URL+"/b3")
+	close(release)
+	for _, r := range []Registration{first, a, b} {
+		e.waitSettled(r.UID, 10*time.Second)
+	}
+	if got := strings.Join(order, ""); got != "/a1/b1/a2/b2/a3/b3" {
+		t.Fatalf("order = %s", got)
+	}
+}

@@ -1,0 +1,354 @@
+package downloads
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bgfetch/bgfetch/persistence"
+)
+
+// Spec D.24 and grab issue #18: the resource changes while bgfetch is cut
+// off; the resume's If-Range makes the server answer 200 and the record
+// restarts from zero, ending with the new content only.
+func TestResourceChangedWhileDisconnected(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	old := randomBytes(1 << 20)
+	u := srv.put("/f", old)
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 400<<10, 1 })
+	srv.set(func(s *fileServer) { s.throttle = 2 * time.Millisecond })
+	e.m.mu.Lock()
+	e.m.cfg.BackoffMin = 300 * time.Millisecond // time to swap the file
+	e.m.mu.Unlock()
+	reg := e.fetch("changed", u)
+	waitFor(t, "the cut", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.State == StateWaitingNetwork
+	})
+	fresh := randomBytes(1<<20 + 1234)
+	srv.put("/f", fresh)
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess {
+		t.Fatalf("settled = %+v", got)
+	}
+	if !bytes.Equal(e.body(reg.UID, 0), fresh) {
+		t.Fatal("the body mixes the old and new resource")
+	}
+	if srv.ranged.Load() == 0 {
+		t.Fatal("the resume sent no Range request")
+	}
+}
+
+// Spec D.24: a 206 that does not start at the expected offset fails the
+// record with fetch-error.
+func TestInvalid206IsFetchError(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	u := srv.put("/f", randomBytes(1<<20))
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts, s.bad206 = 300<<10, 1, true })
+	reg := e.fetch("bad206", u)
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultFailure || got.FailureReason != ReasonFetchError {
+		t.Fatalf("settled = %+v", got)
+	}
+	recs, _ := e.m.Records(reg.UID)
+	if recs[0].Error == "" {
+		t.Fatal("the record does not say why")
+	}
+}
+
+// A server without Range support: an interrupted body restarts from zero
+// and completes correctly.
+func TestNoRangeSupportRestarts(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(1 << 20)
+	u := srv.put("/f", body)
+	srv.set(func(s *fileServer) {
+		s.files["/f"].noRange = true
+		s.cutAfter, s.cuts = 500<<10, 2
+	})
+	reg := e.fetch("norange", u)
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+	if sent := srv.bytesSent.Load(); sent < int64(len(body))+2*(500<<10) {
+		t.Fatalf("only %d bytes sent: it cannot have restarted from zero twice", sent)
+	}
+}
+
+// Interruptions mid-body are temporary: the record waits, resumes with a
+// Range from the checkpoint, and no byte is fetched twice beyond the
+// unsynced tail.
+func TestCutsResumeWithRange(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(2 << 20)
+	u := srv.put("/f", body)
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 256<<10, 5 })
+	reg := e.fetch("cuts", u)
+	got := e.waitSettled(reg.UID, 20*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+	if srv.ranged.Load() < 5 {
+		t.Fatalf("%d ranged requests for 5 cuts", srv.ranged.Load())
+	}
+}
+
+// grab's shortcut: a partial as long as the remote resource counts as
+// complete without a GET. bgfetch accepts it only when the validator
+// matches; here the resource changed to one of exactly that length.
+func TestPartialAsLongAsChangedResource(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	u := srv.put("/f", randomBytes(1<<20))
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 1 })
+	e.m.mu.Lock()
+	e.m.cfg.BackoffMin = 400 * time.Millisecond
+	e.m.mu.Unlock()
+	reg := e.fetch("samesize", u)
+	waitFor(t, "the cut", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.State == StateWaitingNetwork
+	})
+	e.stop()
+	// The checkpoint's offset is now the length of the new resource.
+	var off int64
+	e.store, _ = persistence.Open(e.dir, persistence.Options{GCInterval: -1})
+	e.store.View(func(tx *persistence.Tx) error {
+		ck, err := tx.Checkpoint(reg.UID, 0)
+		off = ck.Offset
+		return err
+	})
+	e.store.Close()
+	if off == 0 {
+		t.Fatal("no checkpoint was written before the cut")
+	}
+	fresh := randomBytes(int(off))
+	srv.put("/f", fresh)
+	e.start()
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), fresh) {
+		t.Fatalf("settled = %+v; the old partial was taken for the new resource", got)
+	}
+}
+
+// The partial file truncated or extended behind bgfetch's back between
+// runs never ends up in the body.
+func TestPartialChangedBehindOurBack(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mangle func(path string)
+	}{
+		{"truncated", func(p string) { os.Truncate(p, 1000) }},
+		{"extended", func(p string) {
+			f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write(bytes.Repeat([]byte("garbage!"), 10000))
+			f.Close()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			srv := newFileServer(t)
+			body := randomBytes(1 << 20)
+			u := srv.put("/f", body)
+			srv.set(func(s *fileServer) { s.throttle = 5 * time.Millisecond })
+			reg := e.fetch("mangled", u)
+			waitFor(t, "a checkpoint", 5*time.Second, func() bool {
+				r, _ := e.m.Registration(reg.UID)
+				return r.Downloaded > 300<<10
+			})
+			e.stop()
+			tc.mangle(filepath.Join(e.dir, "bodies", reg.UID, "0"))
+			srv.set(func(s *fileServer) { s.throttle = 0 })
+			e.start()
+			got := e.waitSettled(reg.UID, 10*time.Second)
+			if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+				t.Fatalf("settled = %+v; body corrupted", got)
+			}
+		})
+	}
+}
+
+// 408/429/5xx are retried (honouring Retry-After) before bad-status.
+func TestTransientStatusesRetried(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(10 << 10)
+	u := srv.put("/f", body)
+	srv.set(func(s *fileServer) { s.statuses = []int{503, 429, 408, 500} })
+	reg := e.fetch("flaky", u)
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+	// Past the retry budget a 503 is a bad-status failure.
+	srv.set(func(s *fileServer) { s.statuses = []int{503, 503, 503, 503, 503, 503, 503, 503} })
+	reg2 := e.fetch("down", u)
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.FailureReason != ReasonBadStatus {
+		t.Fatalf("settled = %+v", got)
+	}
+}
+
+// Spec D.23: a fetch registered while the server is unreachable waits
+// (waiting-network, never a failure) and starts when it is back.
+func TestOfflineThenOnline(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: connections are refused
+	e := newEnv(t)
+	reg := e.fetch("offline", "http://"+addr+"/f")
+	waitFor(t, "waiting-network", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.State == StateWaitingNetwork
+	})
+	time.Sleep(300 * time.Millisecond)
+	if r, _ := e.m.Registration(reg.UID); !r.Active() {
+		t.Fatalf("offline failed the fetch: %+v", r)
+	}
+	body := randomBytes(50 << 10)
+	ln, err = net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("port %s was taken meanwhile: %v", addr, err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+}
+
+// A connection that stops sending is dropped after StallTimeout and the
+// record resumes.
+func TestStallReconnects(t *testing.T) {
+	body := randomBytes(256 << 10)
+	hang := make(chan struct{})
+	defer close(hang)
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("ETag", `"x"`)
+		if calls == 1 {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.Write(body[:1000])
+			w.(http.Flusher).Flush()
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	}))
+	defer srv.Close()
+	e := newEnv(t, func(c *Config) { c.StallTimeout = 300 * time.Millisecond })
+	reg := e.fetch("stall", srv.URL+"/f")
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+}
+
+// grab issue #20: a redirect in front of the file during a resume.
+func TestResumeThroughRedirect(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	body := randomBytes(1 << 20)
+	srv.put("/real", body)
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 2 })
+	redirect := httptest.NewServer(http.RedirectHandler(srv.URL+"/real", http.StatusFound))
+	defer redirect.Close()
+	reg := e.fetch("redirect", redirect.URL+"/file")
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+}
+
+// Nothing lost on crash: bgfetch is killed with SIGKILL several times
+// mid-transfer in a child process; each restart resumes from the last
+// checkpoint and the final body is exact.
+func TestKill9Resumes(t *testing.T) {
+	if os.Getenv("BGFETCH_CHILD_DIR") != "" {
+		runChild(t)
+		return
+	}
+	srv := newFileServer(t)
+	body := randomBytes(8 << 20)
+	u := srv.put("/big", body)
+	srv.set(func(s *fileServer) { s.throttle = 3 * time.Millisecond })
+	dir := t.TempDir()
+	progress := func() int64 {
+		m, _ := filepath.Glob(filepath.Join(dir, "bodies", "*", "0"))
+		if len(m) == 0 {
+			return 0
+		}
+		fi, err := os.Stat(m[0])
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	for kill := 0; kill < 4; kill++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Resumes$")
+		cmd.Env = append(os.Environ(), "BGFETCH_CHILD_DIR="+dir, "BGFETCH_CHILD_URL="+u)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		start := progress()
+		waitFor(t, "child progress", 10*time.Second, func() bool { return progress() > start+1<<20 })
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	ranged := srv.ranged.Load()
+	srv.set(func(s *fileServer) { s.throttle = 0 })
+	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
+	e.start()
+	defer e.stop()
+	regs := e.m.List()
+	if len(regs) != 1 {
+		t.Fatalf("%d registrations after the crashes", len(regs))
+	}
+	got := e.waitSettled(regs[0].UID, 20*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(got.UID, 0), body) {
+		t.Fatalf("settled = %+v; body corrupted after kill -9", got)
+	}
+	if ranged < 3 {
+		t.Fatalf("only %d ranged requests across 4 crashes: restarts did not resume", ranged)
+	}
+	if sent := srv.bytesSent.Load(); sent > int64(len(body))*2 {
+		t.Fatalf("%d bytes sent for a %d-byte body", sent, len(body))
+	}
+}
+
+func runChild(t *testing.T) {
+	dir, u := os.Getenv("BGFETCH_CHILD_DIR"), os.Getenv("BGFETCH_CHILD_URL")
+	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
+	e.start()
+	if len(e.m.List()) == 0 {
+		if _, err := e.m.Fetch("test", "crash", []Request{{URL: u}}, FetchOptions{}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	select {} // until killed
+}

@@ -1,0 +1,496 @@
+package persistence
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// ErrAlreadyRunning is returned by Open when another process holds the data
+// directory.
+var ErrAlreadyRunning = errors.New("bgfetch is already running with this data directory")
+
+// ErrNotFound is returned when a key does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Options tune a Store. The zero value is what the daemon uses.
+type Options struct {
+	// GCInterval is how often the value log is garbage-collected
+	// (default 10 minutes; negative disables it).
+	GCInterval time.Duration
+	// Logger receives Badger's warnings and errors (default: discarded).
+	Logger *slog.Logger
+}
+
+// Store is the Badger-backed state of one bgfetch data directory.
+type Store struct {
+	db   *badger.DB
+	lock *dirLock
+
+	// outboxMu serialises transactions that append to the outbox, so that
+	// sequence numbers become visible in the order they were handed out.
+	outboxMu sync.Mutex
+	nextSeq  uint64 // guarded by outboxMu
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Key prefixes. One byte each, followed by the key proper.
+const (
+	prefixRegistration = "r/"
+	prefixRecord       = "c/"
+	prefixCheckpoint   = "k/"
+	prefixOutbox       = "o/"
+	prefixDelivered    = "d/"
+	prefixHandler      = "h/"
+	prefixIcon         = "i/"
+	prefixMeta         = "m/"
+)
+
+// badgerOptions is the one place the store's footprint is decided. Badger's
+// defaults reserve 64 MiB memtables (x5) and a 256 MiB block cache, sized for
+// a database server; bgfetch holds a few megabytes of state.
+func badgerOptions(dir string, logger *slog.Logger) badger.Options {
+	const memTable = 4 << 20
+	return badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{logger}).
+		WithSyncWrites(true).
+		WithMemTableSize(memTable).
+		WithNumMemtables(2).
+		// Must stay below 15% of the memtable size or Open fails.
+		WithValueThreshold(64 << 10).
+		WithBlockCacheSize(1 << 20).
+		WithIndexCacheSize(1 << 20).
+		WithBaseTableSize(2 << 20).
+		WithBaseLevelSize(8 << 20).
+		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTablesStall(8).
+		WithValueLogFileSize(16 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		WithMetricsEnabled(false).
+		WithCompactL0OnClose(false)
+}
+
+// Open opens (creating if needed) the store in dir. A second process on the
+// same directory gets ErrAlreadyRunning.
+func Open(dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(dir, "lock"))
+	if err != nil {
+		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := badger.Open(badgerOptions(filepath.Join(dir, "store"), logger))
+	if err != nil {
+		lock.release()
+		return nil, fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	s := &Store{db: db, lock: lock, stop: make(chan struct{}), done: make(chan struct{})}
+	if err := s.loadNextSeq(); err != nil {
+		db.Close()
+		lock.release()
+		return nil, err
+	}
+	gc := opts.GCInterval
+	if gc == 0 {
+		gc = 10 * time.Minute
+	}
+	go s.gcLoop(gc)
+	return s, nil
+}
+
+// Close flushes and closes the store and releases the directory.
+func (s *Store) Close() error {
+	close(s.stop)
+	<-s.done
+	err := s.db.Close()
+	s.lock.release()
+	return err
+}
+
+func (s *Store) gcLoop(every time.Duration) {
+	defer close(s.done)
+	if every < 0 {
+		<-s.stop
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			for s.db.RunValueLogGC(0.5) == nil {
+			}
+		}
+	}
+}
+
+func (s *Store) loadNextSeq() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixOutbox), Reverse: true})
+		defer it.Close()
+		it.Seek(append([]byte(prefixOutbox), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+		s.nextSeq = 1
+		if it.ValidForPrefix([]byte(prefixOutbox)) {
+			k := it.Item().Key()
+			s.nextSeq = binary.BigEndian.Uint64(k[len(prefixOutbox):]) + 1
+		}
+		// Entries may all have been pruned: the high-water mark remembers
+		// the last number handed out, so event ids are never reused.
+		if item, err := txn.Get([]byte(prefixMeta + "outbox-seq")); err == nil {
+			err = item.Value(func(v []byte) error {
+				if len(v) == 8 {
+					s.nextSeq = max(s.nextSeq, binary.BigEndian.Uint64(v)+1)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Update runs fn in a read-write transaction, committed durably when fn
+// returns nil.
+func (s *Store) Update(fn func(tx *Tx) error) error {
+	tx := &Tx{store: s, txn: s.db.NewTransaction(true)}
+	defer func() {
+		tx.txn.Discard()
+		if tx.holdsOutbox {
+			s.outboxMu.Unlock()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if tx.holdsOutbox {
+			s.nextSeq = tx.firstSeq // hand the numbers out again
+		}
+		return err
+	}
+	if err := tx.txn.Commit(); err != nil {
+		if tx.holdsOutbox {
+			s.nextSeq = tx.firstSeq
+		}
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(tx *Tx) error) error {
+	tx := &Tx{store: s, txn: s.db.NewTransaction(false)}
+	defer tx.txn.Discard()
+	return fn(tx)
+}
+
+// Tx is one transaction on the store.
+type Tx struct {
+	store       *Store
+	txn         *badger.Txn
+	holdsOutbox bool
+	firstSeq    uint64
+}
+
+func (tx *Tx) get(key string) ([]byte, error) {
+	item, err := tx.txn.Get([]byte(key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+func (tx *Tx) set(key string, value []byte) error {
+	return tx.txn.Set([]byte(key), value)
+}
+
+func (tx *Tx) del(key string) error {
+	return tx.txn.Delete([]byte(key))
+}
+
+// each calls fn for every key under prefix in key order; fn gets the key
+// without the prefix and a copy of the value.
+func (tx *Tx) each(prefix string, fn func(key string, value []byte) error) error {
+	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix), PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(string(item.Key()[len(prefix):]), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachKey is each without reading values.
+func (tx *Tx) eachKey(prefix string, fn func(key string) error) error {
+	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefix)})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		if err := fn(string(it.Item().Key()[len(prefix):])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- registrations and records ---
+
+// PutRegistration stores a registration document under its uid.
+func (tx *Tx) PutRegistration(uid string, doc []byte) error {
+	return tx.set(prefixRegistration+uid, doc)
+}
+
+// Registration returns the registration document for uid, or ErrNotFound.
+func (tx *Tx) Registration(uid string) ([]byte, error) {
+	return tx.get(prefixRegistration + uid)
+}
+
+// EachRegistration calls fn for every stored registration, in uid order.
+func (tx *Tx) EachRegistration(fn func(uid string, doc []byte) error) error {
+	return tx.each(prefixRegistration, fn)
+}
+
+func recordKey(uid string, index int) string {
+	return fmt.Sprintf("%s/%06d", uid, index)
+}
+
+// PutRecord stores one record document of a registration.
+func (tx *Tx) PutRecord(uid string, index int, doc []byte) error {
+	return tx.set(prefixRecord+recordKey(uid, index), doc)
+}
+
+// Records returns the record documents of uid in index order.
+func (tx *Tx) Records(uid string) ([][]byte, error) {
+	var out [][]byte
+	err := tx.each(prefixRecord+uid+"/", func(_ string, v []byte) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// DeleteRegistration removes a registration with its records and
+// checkpoints.
+func (tx *Tx) DeleteRegistration(uid string) error {
+	for _, p := range []string{prefixRecord, prefixCheckpoint} {
+		var keys []string
+		if err := tx.eachKey(p+uid+"/", func(k string) error {
+			keys = append(keys, p+uid+"/"+k)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.del(k); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.del(prefixRegistration + uid)
+}
+
+// --- checkpoints ---
+
+// Checkpoint is the durable resume point of one record: the partial body
+// file holds at least Offset bytes that were fsynced before this was
+// written, fetched from a resource identified by ETag / LastModified whose
+// full length is Total (-1 when unknown).
+type Checkpoint struct {
+	Offset       int64  `json:"offset"`
+	Total        int64  `json:"total"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
+}
+
+// PutCheckpoint records the durable resume point of a record. Callers must
+// have fsynced the partial file first.
+func (tx *Tx) PutCheckpoint(uid string, index int, c Checkpoint) error {
+	b := make([]byte, 0, 64)
+	b = strconv.AppendInt(b, c.Offset, 10)
+	b = append(b, '\n')
+	b = strconv.AppendInt(b, c.Total, 10)
+	b = append(b, '\n')
+	b = append(b, c.ETag...)
+	b = append(b, '\n')
+	b = append(b, c.LastModified...)
+	return tx.set(prefixCheckpoint+recordKey(uid, index), b)
+}
+
+// Checkpoint returns the resume point of a record; a record that never
+// checkpointed has the zero Checkpoint with Total -1.
+func (tx *Tx) Checkpoint(uid string, index int) (Checkpoint, error) {
+	v, err := tx.get(prefixCheckpoint + recordKey(uid, index))
+	if errors.Is(err, ErrNotFound) {
+		return Checkpoint{Total: -1}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	parts := bytes.SplitN(v, []byte{'\n'}, 4)
+	if len(parts) != 4 {
+		return Checkpoint{}, fmt.Errorf("corrupt checkpoint for %s/%d", uid, index)
+	}
+	off, err1 := strconv.ParseInt(string(parts[0]), 10, 64)
+	total, err2 := strconv.ParseInt(string(parts[1]), 10, 64)
+	if err1 != nil || err2 != nil || off < 0 {
+		return Checkpoint{}, fmt.Errorf("corrupt checkpoint for %s/%d", uid, index)
+	}
+	return Checkpoint{Offset: off, Total: total, ETag: string(parts[2]), LastModified: string(parts[3])}, nil
+}
+
+// --- outbox ---
+
+func outboxKey(seq uint64) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seq)
+	return string(b[:])
+}
+
+// AppendOutbox adds an event document to the outbox and returns its
+// sequence number. The entry becomes visible when the transaction commits;
+// entries become visible in sequence order.
+func (tx *Tx) AppendOutbox(doc func(seq uint64) []byte) (uint64, error) {
+	s := tx.store
+	if !tx.holdsOutbox {
+		s.outboxMu.Lock()
+		tx.holdsOutbox = true
+		tx.firstSeq = s.nextSeq
+	}
+	seq := s.nextSeq
+	s.nextSeq++
+	if err := tx.set(prefixMeta+"outbox-seq", []byte(outboxKey(seq))); err != nil {
+		return 0, err
+	}
+	return seq, tx.set(prefixOutbox+outboxKey(seq), doc(seq))
+}
+
+// OutboxEntry is one stored event.
+type OutboxEntry struct {
+	Seq       uint64
+	Doc       []byte
+	Delivered bool
+}
+
+// OutboxAfter calls fn for each outbox entry with a sequence number greater
+// than after, in order, until fn returns false.
+func (tx *Tx) OutboxAfter(after uint64, fn func(OutboxEntry) bool) error {
+	it := tx.txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixOutbox), PrefetchValues: true, PrefetchSize: 64})
+	defer it.Close()
+	for it.Seek([]byte(prefixOutbox + outboxKey(after+1))); it.ValidForPrefix([]byte(prefixOutbox)); it.Next() {
+		item := it.Item()
+		seq := binary.BigEndian.Uint64(item.Key()[len(prefixOutbox):])
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		_, err = tx.txn.Get([]byte(prefixDelivered + outboxKey(seq)))
+		delivered := err == nil
+		if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		if !fn(OutboxEntry{Seq: seq, Doc: v, Delivered: delivered}) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// MarkDelivered records that the entry seq reached its handler.
+func (tx *Tx) MarkDelivered(seq uint64) error {
+	return tx.set(prefixDelivered+outboxKey(seq), []byte{1})
+}
+
+// PruneOutbox deletes delivered entries older than keepAfter (by sequence)
+// and returns how many it removed. Undelivered entries are kept.
+func (tx *Tx) PruneOutbox(keepAfter uint64) (int, error) {
+	var drop []uint64
+	err := tx.OutboxAfter(0, func(e OutboxEntry) bool {
+		if e.Seq > keepAfter {
+			return false
+		}
+		if e.Delivered {
+			drop = append(drop, e.Seq)
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, seq := range drop {
+		if err := tx.del(prefixOutbox + outboxKey(seq)); err != nil {
+			return 0, err
+		}
+		if err := tx.del(prefixDelivered + outboxKey(seq)); err != nil {
+			return 0, err
+		}
+	}
+	return len(drop), nil
+}
+
+// LastOutboxSeq is the highest sequence number handed out so far (0 if none).
+func (s *Store) LastOutboxSeq() uint64 {
+	s.outboxMu.Lock()
+	defer s.outboxMu.Unlock()
+	return s.nextSeq - 1
+}
+
+// --- handlers, icons, meta ---
+
+// PutHandler stores an app's default handler document; nil deletes it.
+func (tx *Tx) PutHandler(app string, doc []byte) error {
+	if doc == nil {
+		return tx.del(prefixHandler + app)
+	}
+	return tx.set(prefixHandler+app, doc)
+}
+
+// Handler returns an app's default handler document, or ErrNotFound.
+func (tx *Tx) Handler(app string) ([]byte, error) {
+	return tx.get(prefixHandler + app)
+}
+
+// PutIcon caches icon bytes under key (for example the icon's URL).
+func (tx *Tx) PutIcon(key string, data []byte) error {
+	return tx.set(prefixIcon+key, data)
+}
+
+// Icon returns cached icon bytes, or ErrNotFound.
+func (tx *Tx) Icon(key string) ([]byte, error) {
+	return tx.get(prefixIcon + key)
+}
+
+// PutMeta stores a small named value (cursors, settings).
+func (tx *Tx) PutMeta(name string, value []byte) error {
+	return tx.set(prefixMeta+name, value)
+}
+
+// Meta returns a named value, or ErrNotFound.
+func (tx *Tx) Meta(name string) ([]byte, error) {
+	return tx.get(prefixMeta + name)
+}
