@@ -116,3 +116,22 @@ func TestBusCoalescesProgress(t *testing.T) {
 		t.Fatalf("%d events delivered; progress was not coalesced", len(got))
 	}
 }
+
+// Maintenance forgets released registrations older than the history
+// window and keeps the rest.
+func TestMaintenanceForgetsOldHistory(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	u := srv.put("/f", []byte("x"))
+	a, b := e.fetch("a", u), e.fetch("b", u)
+	e.waitSettled(a.UID, 5*time.Second)
+	e.waitSettled(b.UID, 5*time.Second)
+	e.m.Release(a.UID)
+	e.m.maintain(time.Now().Add(keepHistory + time.Hour))
+	if _, err := e.m.Registration(a.UID); ErrorName(err) != NotFoundError {
+		t.Fatalf("old released registration kept: %v", err)
+	}
+	if _, err := e.m.Registration(b.UID); err != nil {
+		t.Fatalf("unreleased registration forgotten: %v", err)
+	}
+}

@@ -128,8 +128,9 @@ func New(cfg Config) (*Manager, error) {
 	if err := m.load(); err != nil {
 		return nil, err
 	}
-	m.loops.Add(1)
+	m.loops.Add(2)
 	go m.progressLoop()
+	go m.maintenanceLoop()
 	if cfg.WatchNetwork {
 		m.loops.Add(1)
 		go m.watchNetwork()

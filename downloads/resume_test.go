@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -242,11 +243,10 @@ func TestStallReconnects(t *testing.T) {
 	body := randomBytes(256 << 10)
 	hang := make(chan struct{})
 	defer close(hang)
-	var calls int
+	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls++
 		w.Header().Set("ETag", `"x"`)
-		if calls == 1 {
+		if calls.Add(1) == 1 {
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.Write(body[:1000])
 			w.(http.Flusher).Flush()
@@ -351,4 +351,30 @@ func runChild(t *testing.T) {
 		}
 	}
 	select {} // until killed
+}
+
+// Spec C.25: a non-GET request that loses its connection fails with
+// fetch-error instead of being retried.
+func TestUploadConnectionLostIsFetchError(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	e := newEnv(t)
+	reg, err := e.m.Fetch("test", "post", []Request{{URL: srv.URL + "/up", Method: "PUT", Body: []byte("payload")}}, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.FailureReason != ReasonFetchError {
+		t.Fatalf("settled = %+v", got)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("the upload was sent %d times", n)
+	}
 }

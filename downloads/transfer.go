@@ -202,18 +202,11 @@ func (m *Manager) beforeCopy(f *fetch, r *record, a *attempt, offset int64, path
 		return failf(ReasonDownloadTotalExceeded, "the files add up to %d bytes, more than downloadTotal %d", known, limit)
 	}
 
+	// Nothing is stored here: the first checkpoint records the validators.
+	// Until then a crash resumes from the previous checkpoint, whose
+	// If-Range makes a changed resource answer 200, so the stale entry
+	// can never splice old and new bytes.
 	ck.Offset = base
-	err := m.store.Update(func(tx *persistence.Tx) error {
-		if err := tx.PutCheckpoint(f.reg.UID, r.Index, ck); err != nil {
-			return err
-		}
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		return putRecord(tx, f.reg.UID, r)
-	})
-	if err != nil {
-		return err
-	}
 	a.mu.Lock()
 	a.started, a.base, a.skipped, a.ck = true, base, skipped, ck
 	a.mu.Unlock()
@@ -323,9 +316,8 @@ func (m *Manager) finish(ctx context.Context, f *fetch, r *record, a *attempt, r
 			return err
 		}
 	}
-	if isGET {
-		return m.checkpoint(f, r, a, path, pos)
-	}
+	// The record's final state (stored by runRecord) supersedes the
+	// checkpoint; the fsync above made the body durable first.
 	return nil
 }
 
