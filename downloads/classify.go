@@ -55,7 +55,15 @@ type verdict struct {
 	temporary  bool
 	retryAfter time.Duration // server-requested delay, if any
 	fail       *failure      // set when !temporary
+	// capped: retried only maxCappedRetries times in a row, then fail
+	// with fail. For "no such host" (offline resolvers say so too) and
+	// for errors this file does not recognise during a GET.
+	capped bool
 }
+
+// maxCappedRetries is how many capped errors in a row are retried (about
+// half a minute with the default backoff).
+const maxCappedRetries = 5
 
 // classify maps an attempt's error to a verdict. canResume tells whether
 // the request is a GET (a non-GET that loses its connection fails).
@@ -75,6 +83,9 @@ func classify(err error, canResume bool) verdict {
 		return verdict{fail: failf(ReasonFetchError, "cannot write the body: %v", err)}
 	}
 	if !isNetworkError(err) {
+		if canResume {
+			return verdict{temporary: true, capped: true, fail: failf(ReasonFetchError, "%v", err)}
+		}
 		return verdict{fail: failf(ReasonFetchError, "%v", err)}
 	}
 	// TLS and certificate failures are not temporary.
@@ -87,9 +98,8 @@ func classify(err error, canResume bool) verdict {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary {
-		// NXDOMAIN while otherwise online is permanent; while offline the
-		// resolver reports a temporary failure instead.
-		return verdict{fail: failf(ReasonFetchError, "unknown host %s", dnsErr.Name)}
+		return verdict{temporary: true, capped: true,
+			fail: failf(ReasonFetchError, "unknown host %s", dnsErr.Name)}
 	}
 	if !canResume {
 		return verdict{fail: failf(ReasonFetchError, "the connection was lost during a request that cannot be resumed: %v", err)}
@@ -108,8 +118,8 @@ func isNetworkError(err error) bool {
 		errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
 		return true
 	}
 	var ue *url.Error
@@ -124,11 +134,8 @@ func isNetworkError(err error) bool {
 // the network), other than a full disk.
 func isLocalIOError(err error) bool {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
-		var ne net.Error
-		return !errors.As(err, &ne)
-	}
-	return false
+	var oe *net.OpError
+	return errors.As(err, &pe) && !errors.As(err, &oe)
 }
 
 // statusVerdict judges a response status before its body is stored.

@@ -110,6 +110,9 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 		return
 	}
 	v := classify(err, r.Request.Method == "GET")
+	if v.capped && r.failures >= maxCappedRetries {
+		v.temporary = false
+	}
 	if v.temporary {
 		r.failures++
 		delay := v.retryAfter
