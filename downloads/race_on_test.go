@@ -1,0 +1,5 @@
+//go:build race
+
+package downloads
+
+const raceEnabled = true

@@ -1,0 +1,210 @@
+package icons
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+
+	"golang.org/x/image/draw"
+)
+
+// Candidate is one entry of a fetch's icons list, as in a Web App Manifest
+// image resource.
+type Candidate struct {
+	Src   string // URL of the image
+	Sizes string // space-separated "WxH" tokens, or "any"; may be empty
+	Type  string // MIME type hint; may be empty
+}
+
+// supportedTypes are the MIME types Decode can read.
+var supportedTypes = map[string]bool{
+	"image/png":  true,
+	"image/jpeg": true,
+	"image/jpg":  true, // seen in the wild
+	"image/gif":  true,
+}
+
+// Supported reports whether c may be decodable: its Type (or, without one,
+// its Src extension) is PNG, JPEG or GIF, or unknown.
+func (c Candidate) Supported() bool {
+	if t := strings.TrimSpace(strings.ToLower(c.Type)); t != "" {
+		t, _, _ = strings.Cut(t, ";")
+		return supportedTypes[strings.TrimSpace(t)]
+	}
+	src := c.Src
+	if i := strings.IndexAny(src, "?#"); i >= 0 {
+		src = src[:i]
+	}
+	switch strings.ToLower(path.Ext(src)) {
+	case ".svg", ".svgz", ".webp", ".ico", ".bmp", ".avif", ".tif", ".tiff":
+		return false
+	}
+	return true
+}
+
+// sizeAny stands for the "any" keyword: scalable, fits every size.
+const sizeAny = math.MaxInt
+
+// parseSizes returns the square-fit sizes c declares (the smaller side of
+// each WxH token; sizeAny for "any"); malformed tokens are ignored.
+func parseSizes(s string) []int {
+	var out []int
+	for _, tok := range strings.Fields(strings.ToLower(s)) {
+		if tok == "any" {
+			out = append(out, sizeAny)
+			continue
+		}
+		ws, hs, ok := strings.Cut(tok, "x")
+		if !ok {
+			continue
+		}
+		w, err1 := strconv.Atoi(ws)
+		h, err2 := strconv.Atoi(hs)
+		if err1 != nil || err2 != nil || w <= 0 || h <= 0 {
+			continue
+		}
+		out = append(out, min(w, h))
+	}
+	return out
+}
+
+// Best picks the candidate that best fits a square of want pixels, as a
+// Web App Manifest user agent would: a scalable ("any") icon first, else the
+// smallest declared size >= want, else the largest declared size, else one
+// without usable sizes. Candidates whose type is not supported are skipped;
+// ties go to the earlier candidate. ok is false when nothing is usable.
+func Best(cands []Candidate, want int) (best Candidate, ok bool) {
+	const (
+		rankAny = iota
+		rankBigEnough
+		rankTooSmall
+		rankUnknown
+	)
+	bestRank, bestKey := rankUnknown+1, 0
+	for _, c := range cands {
+		if !c.Supported() {
+			continue
+		}
+		rank, key := rankUnknown, 0
+		for _, sz := range parseSizes(c.Sizes) {
+			var r, k int
+			switch {
+			case sz == sizeAny:
+				r, k = rankAny, 0
+			case sz >= want:
+				r, k = rankBigEnough, sz // smaller is better
+			default:
+				r, k = rankTooSmall, -sz // larger is better
+			}
+			if r < rank || (r == rank && k < key) {
+				rank, key = r, k
+			}
+		}
+		if rank < bestRank || (rank == bestRank && key < bestKey) {
+			best, bestRank, bestKey, ok = c, rank, key, true
+		}
+	}
+	return best, ok
+}
+
+// Limits on images Decode accepts. Icons come from arbitrary servers, so
+// these bound memory before any pixel is decoded.
+const (
+	MaxDecodeBytes = 8 << 20 // 8 MiB of encoded data
+	MaxDecodeSide  = 4096    // pixels, either side
+)
+
+var (
+	ErrTooLarge    = errors.New("icons: image too large")
+	ErrUnsupported = errors.New("icons: unsupported image format (want PNG, JPEG or GIF)")
+)
+
+// Decode decodes a PNG, JPEG or GIF (first frame) icon. It checks the byte
+// length and the dimensions in the header before decoding pixels, rejecting
+// anything over MaxDecodeBytes or MaxDecodeSide with ErrTooLarge. The format
+// is detected from the data itself, never from a server's claim.
+func Decode(data []byte) (image.Image, error) {
+	if len(data) > MaxDecodeBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(data), MaxDecodeBytes)
+	}
+	if len(data) == 0 {
+		return nil, errors.New("icons: empty image data")
+	}
+	var (
+		name         string
+		decodeConfig func([]byte) (image.Config, error)
+		decode       func([]byte) (image.Image, error)
+	)
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		name = "png"
+		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+	case bytes.HasPrefix(data, []byte("\xff\xd8")):
+		name = "jpeg"
+		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
+		name = "gif"
+		decodeConfig = func(b []byte) (image.Config, error) { return gif.DecodeConfig(bytes.NewReader(b)) }
+		decode = func(b []byte) (image.Image, error) { return gif.Decode(bytes.NewReader(b)) }
+	default:
+		return nil, ErrUnsupported
+	}
+	cfg, err := decodeConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("icons: corrupt %s header: %w", name, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("icons: %s has empty size %dx%d", name, cfg.Width, cfg.Height)
+	}
+	if cfg.Width > MaxDecodeSide || cfg.Height > MaxDecodeSide {
+		return nil, fmt.Errorf("%w: %s is %dx%d, limit %dx%d", ErrTooLarge, name, cfg.Width, cfg.Height, MaxDecodeSide, MaxDecodeSide)
+	}
+	img, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("icons: corrupt %s: %w", name, err)
+	}
+	return img, nil
+}
+
+// Scale returns img fitted into a size x size square: aspect ratio kept,
+// centred on transparency, resampled with Catmull-Rom (sharp downscaling
+// without aliasing). size < 1 is treated as 1.
+func Scale(img image.Image, size int) image.Image {
+	size = max(size, 1)
+	dst := image.NewNRGBA(image.Rect(0, 0, size, size))
+	sb := img.Bounds()
+	sw, sh := sb.Dx(), sb.Dy()
+	if sw <= 0 || sh <= 0 {
+		return dst
+	}
+	w, h := size, size
+	if sw > sh {
+		h = max(1, int(math.Round(float64(size)*float64(sh)/float64(sw))))
+	} else if sh > sw {
+		w = max(1, int(math.Round(float64(size)*float64(sw)/float64(sh))))
+	}
+	x0, y0 := (size-w)/2, (size-h)/2
+	draw.CatmullRom.Scale(dst, image.Rect(x0, y0, x0+w, y0+h), img, sb, draw.Src, nil)
+	return dst
+}
+
+// EncodePNG encodes img as PNG. It returns nil only for an image PNG cannot
+// represent (an empty one).
+func EncodePNG(img image.Image) []byte {
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, img); err != nil {
+		return nil
+	}
+	return buf.Bytes()
+}
