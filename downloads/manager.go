@@ -43,7 +43,11 @@ type Manager struct {
 	wg     sync.WaitGroup // transfers
 	loops  sync.WaitGroup // progress loop, network watcher
 
+	flushMu   sync.Mutex    // one flush at a time
+	flushWake chan struct{} // a record finished: flush soon
+
 	mu      sync.Mutex
+	unsaved []*pendingSave    // finished records not yet durable
 	fetches map[string]*fetch // every kept registration by uid
 	active  map[appID]string  // active (app, id) → uid; "" while being registered
 	order   []*fetch          // active fetches in registration order
@@ -79,6 +83,7 @@ type record struct {
 	uploaded atomic.Int64
 
 	running       bool
+	saved         bool // the finished state and body are durable
 	cancel        context.CancelCauseFunc
 	waiting       bool // in backoff after a temporary failure
 	failures      int  // consecutive temporary failures (backoff exponent)
@@ -119,6 +124,7 @@ func New(cfg Config) (*Manager, error) {
 		bodiesDir: filepath.Join(cfg.DataDir, "bodies"),
 		fetches:   make(map[string]*fetch),
 		active:    make(map[appID]string),
+		flushWake: make(chan struct{}, 1),
 	}
 	m.grab = newGrabClient(newHTTPClient(cfg))
 	if err := os.MkdirAll(m.bodiesDir, 0o700); err != nil {
@@ -128,9 +134,10 @@ func New(cfg Config) (*Manager, error) {
 	if err := m.load(); err != nil {
 		return nil, err
 	}
-	m.loops.Add(2)
+	m.loops.Add(3)
 	go m.progressLoop()
 	go m.maintenanceLoop()
+	go m.flushLoop()
 	if cfg.WatchNetwork {
 		m.loops.Add(1)
 		go m.watchNetwork()
@@ -160,7 +167,7 @@ func (m *Manager) load() error {
 				if err := json.Unmarshal(d, &rec); err != nil || rec.Index != i {
 					return fmt.Errorf("registration %s: unreadable record %d", uid, i)
 				}
-				r := &record{Record: rec.Record, reason: rec.Reason}
+				r := &record{Record: rec.Record, reason: rec.Reason, saved: true}
 				if r.State == RecordRunning {
 					r.State = RecordPending
 				}
@@ -226,6 +233,7 @@ func (m *Manager) Close() error {
 	}
 	m.mu.Unlock()
 	m.wg.Wait()
+	m.flush() // what finished must be stored before we go
 	m.cancel()
 	m.loops.Wait()
 	m.mu.Lock()

@@ -98,8 +98,7 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 			r.State = RecordSuccess
 		}
 		r.Downloaded = r.offset.Load()
-		m.saveRecord(f, r)
-		m.maybeSettle(f)
+		m.completeRecord(f, r)
 		return
 	}
 	if errors.Is(err, errRestart) && r.restarts < 3 {
@@ -180,10 +179,12 @@ func (m *Manager) failRecord(f *fetch, r *record, fl *failure) {
 	m.log.Warn("request failed", "uid", f.reg.UID, "index", r.Index, "reason", fl.reason, "err", fl.msg)
 	if fl.reason == ReasonDownloadTotalExceeded {
 		m.saveRecord(f, r)
+		r.saved = true
 		m.settle(f, ResultFailure, fl.reason, errSettled)
 		return
 	}
 	m.saveRecord(f, r)
+	r.saved = true
 	m.maybeSettle(f)
 }
 
@@ -195,7 +196,7 @@ func (m *Manager) maybeSettle(f *fetch) {
 	}
 	reason := ReasonNone
 	for _, r := range f.recs {
-		if !r.finished() {
+		if !r.finished() || !r.saved {
 			return
 		}
 		if r.State != RecordSuccess && reason == ReasonNone {

@@ -303,9 +303,6 @@ func (m *Manager) finish(ctx context.Context, f *fetch, r *record, a *attempt, r
 		m.checkpoint(f, r, a, path, pos)
 		return io.ErrUnexpectedEOF // resume the rest
 	}
-	if err := syncFile(path); err != nil {
-		return err
-	}
 	if r.Request.Integrity != "" && r.reason == ReasonNone {
 		if err := checkIntegrity(path, r.Request.Integrity); err != nil {
 			os.Remove(path)
@@ -316,8 +313,8 @@ func (m *Manager) finish(ctx context.Context, f *fetch, r *record, a *attempt, r
 			return err
 		}
 	}
-	// The record's final state (stored by runRecord) supersedes the
-	// checkpoint; the fsync above made the body durable first.
+	// The body is made durable and the record's final state stored in a
+	// batch by the flusher (durability.go), before the fetch settles.
 	return nil
 }
 
