@@ -442,6 +442,17 @@ func TestPauseResume(t *testing.T) {
 	if now, _ := e.m.Registration(reg.UID); now.Downloaded != at.Downloaded {
 		t.Fatalf("bytes arrived while paused: %d → %d", at.Downloaded, now.Downloaded)
 	}
+	// Resume in the same process, pause again, then across a restart.
+	if err := e.m.Resume(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bytes after resume", 5*time.Second, func() bool {
+		r, _ := e.m.Registration(reg.UID)
+		return r.Downloaded > at.Downloaded
+	})
+	if err := e.m.Pause(reg.UID); err != nil {
+		t.Fatal(err)
+	}
 	e.restart()
 	if r, _ := e.m.Registration(reg.UID); r.State != StatePaused {
 		t.Fatalf("after restart state = %s", r.State)

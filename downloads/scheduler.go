@@ -40,15 +40,15 @@ func (f *fetch) nextRunnable() *record {
 	if f.paused || !f.reg.Active() {
 		return nil
 	}
-	advance := true
+	advance := true // pendingFrom skips only records that are finished
 	for i := f.pendingFrom; i < len(f.recs); i++ {
 		r := f.recs[i]
 		switch {
-		case r.finished() || r.running:
+		case r.finished():
 			if advance {
 				f.pendingFrom = i + 1
 			}
-		case r.waiting:
+		case r.running || r.waiting:
 			advance = false
 		default:
 			return r
