@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 25m
 TEST_FLAGS   ?=
 DEPS         := scripts/install-deps.sh
 
-.PHONY: deps run test fmt-check vet build bench faults clean
+.PHONY: deps run test fmt-check vet build bench faults clean fuzz-short
 
 deps:
 	$(DEPS)
@@ -40,6 +40,14 @@ test:
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
 	@# The >2 GiB transfer (grab #103) takes minutes under -race: its own pass.
 	$(GO) test -count=1 -timeout 10m -run 'TestOver2GiB' ./downloads
+	$(MAKE) --no-print-directory fuzz-short
+
+# Each fuzz target for a short time; what it finds lands in testdata/fuzz.
+FUZZ_TIME ?= 10s
+fuzz-short:
+	$(GO) test -run XXX -fuzz '^FuzzDecodeFetchBody$$' -fuzztime $(FUZZ_TIME) ./api
+	$(GO) test -run XXX -fuzz '^FuzzValidateFetchRequest$$' -fuzztime $(FUZZ_TIME) ./api
+	$(GO) test -run XXX -fuzz '^FuzzParseHandlerSpec$$' -fuzztime $(FUZZ_TIME) ./api
 
 build:
 	$(DEPS) build
@@ -57,3 +65,48 @@ faults:
 
 clean:
 	rm -rf bin
+
+# --- Packaging (issue 5; see packaging/README.md) ----------------------------
+# package:   dist/bgfetch-<version>-linux-<arch>.tar.xz (fyne package, linux)
+# windows:   dist/bgfetch.exe (fyne package, windows; MinGW-w64; ~7 min cold)
+# install:   per-user install from the package into $PREFIX (~/.local):
+#            bin/bgfetch, the desktop entry, hicolor icons; no root needed
+# uninstall: remove them (and a start-at-login entry running that binary)
+# package-test: packaging/test-package.sh (PACKAGE_TEST=linux|windows|all)
+
+APP_VERSION  := $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml)
+DIST         ?= dist
+PKG_ARCH     := $(shell $(GO) env GOARCH)
+LINUX_PKG    := $(DIST)/bgfetch-$(APP_VERSION)-linux-$(PKG_ARCH).tar.xz
+PACKAGE_TEST ?= all
+# Everything that goes into the package: rebuilt only when one changes.
+PKG_INPUTS   := $(shell find . \( -path ./.git -o -path ./bin -o -path ./dist -o -path ./e2e/out \) -prune \
+                  -o -type f -name '*.go' -print) go.mod go.sum FyneApp.toml \
+                $(wildcard icons/png/bgfetch-*.png icons/src/bgfetch.svg packaging/linux/*) \
+                packaging/build-linux.sh packaging/lib.sh
+
+.PHONY: package windows install uninstall package-test
+
+package: $(LINUX_PKG)
+
+$(LINUX_PKG): $(PKG_INPUTS)
+	$(DEPS) build packaging
+	packaging/build-linux.sh $(DIST)
+
+windows:
+	$(DEPS) build packaging
+	packaging/build-windows.sh $(DIST)
+
+# PREFIX, DESTDIR and HOME (environment or command line) reach install.sh
+# through the environment; PREFIX defaults to $HOME/.local there.
+install: $(LINUX_PKG)
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	tar -xJf $(LINUX_PKG) -C "$$tmp" --strip-components=1; \
+	"$$tmp/install.sh" install
+
+uninstall:
+	@packaging/linux/install.sh uninstall
+
+package-test:
+	$(DEPS) build packaging
+	DIST="$(DIST)" MAKE="$(MAKE)" packaging/test-package.sh $(PACKAGE_TEST)

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/bgfetch/bgfetch/api/client"
+)
+
+// fail prints err in words and returns its exit status: 3 when bgfetch is
+// not running, 2 for input the daemon refused as a TypeError, 1 otherwise.
+func fail(e *env, cmd string, err error) int {
+	if errors.Is(err, client.ErrNotRunning) {
+		fmt.Fprintln(e.stderr, NotRunningMessage)
+		return ExitNotRunning
+	}
+	var apiErr *client.Error
+	if errors.As(err, &apiErr) {
+		fmt.Fprintf(e.stderr, "bgfetch %s: %s: %s\n", cmd, apiErr.Name, apiErr.Message)
+		if apiErr.Name == "TypeError" {
+			return ExitUsage
+		}
+		return ExitFailure
+	}
+	fmt.Fprintf(e.stderr, "bgfetch %s: %v\n", cmd, err)
+	return ExitFailure
+}
+
+// printJSON prints v as indented JSON.
+func printJSON(e *env, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	fmt.Fprintln(e.stdout, string(b))
+}
+
+// reasonInWords explains a failureReason (spec A.5).
+func reasonInWords(reason string) string {
+	switch reason {
+	case "aborted":
+		return "it was aborted"
+	case "bad-status":
+		return "a server answered with an error status"
+	case "fetch-error":
+		return "a network error that could not be retried"
+	case "quota-exceeded":
+		return "the storage quota was exceeded or the disk is full"
+	case "download-total-exceeded":
+		return "more bytes arrived than the announced download total"
+	case "":
+		return "no reason given"
+	}
+	return reason
+}

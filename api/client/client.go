@@ -1,0 +1,343 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bgfetch/bgfetch/api"
+	"github.com/bgfetch/bgfetch/api/datadir"
+	"github.com/bgfetch/bgfetch/internal/version"
+)
+
+// Options choose which daemon to talk to and as which app.
+type Options struct {
+	// DataDir locates the daemon (datadir.Resolve("") when empty).
+	DataDir string
+	// App is the app scope (Bgfetch-App); "default" when empty.
+	App string
+}
+
+// Client talks to one daemon as one app. It is safe for concurrent use.
+type Client struct {
+	endpoint string
+	base     string // http://localhost for a socket, http://127.0.0.1:PORT for TCP
+	token    string
+	app      string
+	http     *http.Client // calls, with a timeout
+	stream   *http.Client // events and bodies, without one
+}
+
+// New reads DATA_DIR/endpoint and DATA_DIR/token. Without an endpoint file
+// it fails with an error matching ErrNotRunning.
+func New(opts Options) (*Client, error) {
+	dir, err := datadir.Resolve(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	ep, err := datadir.ReadEndpoint(dir)
+	if errors.Is(err, datadir.ErrNoEndpoint) {
+		return nil, fmt.Errorf("%w (no %s)", ErrNotRunning, datadir.EndpointPath(dir))
+	}
+	if err != nil {
+		return nil, err
+	}
+	tok, err := datadir.ReadToken(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read the token: %w", err)
+	}
+	return NewWithEndpoint(ep, tok, opts.App)
+}
+
+// NewWithEndpoint talks to endpoint (`unix:/path` or `http://127.0.0.1:PORT`)
+// with token, as app.
+func NewWithEndpoint(endpoint, token, app string) (*Client, error) {
+	if app == "" {
+		app = api.DefaultApp
+	}
+	c := &Client{endpoint: endpoint, token: token, app: app}
+	transport := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
+	switch {
+	case strings.HasPrefix(endpoint, "unix:"):
+		path := strings.TrimPrefix(endpoint, "unix:")
+		var d net.Dialer
+		transport.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, "unix", path)
+		}
+		c.base = "http://localhost"
+	case strings.HasPrefix(endpoint, "http://"):
+		c.base = strings.TrimSuffix(endpoint, "/")
+	default:
+		return nil, fmt.Errorf("unknown endpoint %q", endpoint)
+	}
+	c.http = &http.Client{Transport: transport, Timeout: 60 * time.Second}
+	c.stream = &http.Client{Transport: transport}
+	return c, nil
+}
+
+// App is the client's app scope.
+func (c *Client) App() string { return c.app }
+
+// Endpoint is the daemon's endpoint.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// newRequest builds an authorised request to path (already escaped).
+func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set(api.AppHeader, c.app)
+	req.Header.Set("User-Agent", version.UserAgent())
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// do sends req and returns the response when its status is one of ok;
+// other statuses become an *Error.
+func (c *Client) do(hc *http.Client, req *http.Request, ok ...int) (*http.Response, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		if isConnectFailure(err) {
+			return nil, &notRunningError{endpoint: c.endpoint, cause: err}
+		}
+		return nil, err
+	}
+	for _, s := range ok {
+		if resp.StatusCode == s {
+			return resp, nil
+		}
+	}
+	defer resp.Body.Close()
+	return nil, errorFrom(resp)
+}
+
+func errorFrom(resp *http.Response) error {
+	var eb api.ErrorBody
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(b, &eb) != nil || eb.Error.Name == "" {
+		eb.Error.Name = "UnknownError"
+		eb.Error.Message = strings.TrimSpace(string(b))
+		if eb.Error.Message == "" {
+			eb.Error.Message = resp.Status
+		}
+	}
+	return &Error{Status: resp.StatusCode, Name: eb.Error.Name, Message: eb.Error.Message}
+}
+
+// call sends a JSON request and decodes a JSON answer into out (if not nil).
+func (c *Client) call(ctx context.Context, method, path string, body, out any, ok ...int) error {
+	req, err := c.newRequest(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	if len(ok) == 0 {
+		ok = []int{http.StatusOK}
+	}
+	resp, err := c.do(c.http, req, ok...)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode answer of %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+func regPath(uid, suffix string) string {
+	return "/v1/registrations/" + url.PathEscape(uid) + suffix
+}
+
+// Status is GET /v1/status: the daemon's version (and a cheap liveness check).
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var s Status
+	err := c.call(ctx, http.MethodGet, "/v1/status", nil, &s)
+	return s, err
+}
+
+// Fetch is POST /v1/fetches: fetch().
+func (c *Client) Fetch(ctx context.Context, f FetchRequest) (*Registration, error) {
+	var reg Registration
+	if err := c.call(ctx, http.MethodPost, "/v1/fetches", f, &reg, http.StatusCreated); err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// IDs is GET /v1/fetches: getIds().
+func (c *Client) IDs(ctx context.Context) ([]string, error) {
+	var l api.IDList
+	err := c.call(ctx, http.MethodGet, "/v1/fetches", nil, &l)
+	return l.IDs, err
+}
+
+// Get is GET /v1/fetches/{id}: get(id). It returns nil, nil when no active
+// fetch has that id.
+func (c *Client) Get(ctx context.Context, id string) (*Registration, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/fetches/"+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.do(c.http, req, http.StatusOK, http.StatusNotFound)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var reg *Registration
+	if err := json.NewDecoder(resp.Body).Decode(&reg); err != nil {
+		return nil, fmt.Errorf("decode registration: %w", err)
+	}
+	if resp.StatusCode == http.StatusNotFound && reg != nil {
+		return nil, errors.New("unexpected 404 answer with a registration")
+	}
+	return reg, nil
+}
+
+// Registration is GET /v1/registrations/{uid}, settled ones included.
+func (c *Client) Registration(ctx context.Context, uid string) (*Registration, error) {
+	var reg Registration
+	if err := c.call(ctx, http.MethodGet, regPath(uid, ""), nil, &reg); err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// Abort is abort(): true the first time, false afterwards or once settled.
+func (c *Client) Abort(ctx context.Context, uid string) (bool, error) {
+	var a api.AbortAnswer
+	err := c.call(ctx, http.MethodPost, regPath(uid, "/abort"), nil, &a)
+	return a.Aborted, err
+}
+
+// Pause, Resume, Release and Click act on a registration and return it as
+// it is afterwards.
+func (c *Client) Pause(ctx context.Context, uid string) (*Registration, error) {
+	return c.act(ctx, uid, "pause")
+}
+func (c *Client) Resume(ctx context.Context, uid string) (*Registration, error) {
+	return c.act(ctx, uid, "resume")
+}
+func (c *Client) Release(ctx context.Context, uid string) (*Registration, error) {
+	return c.act(ctx, uid, "release")
+}
+func (c *Client) Click(ctx context.Context, uid string) (*Registration, error) {
+	return c.act(ctx, uid, "click")
+}
+
+func (c *Client) act(ctx context.Context, uid, action string) (*Registration, error) {
+	var reg Registration
+	if err := c.call(ctx, http.MethodPost, regPath(uid, "/"+action), nil, &reg); err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// Records is matchAll(): every record matching q (all with a zero q).
+func (c *Client) Records(ctx context.Context, uid string, q MatchQuery) ([]Record, error) {
+	var l api.RecordList
+	err := c.call(ctx, http.MethodGet, regPath(uid, "/records")+queryString(q), nil, &l)
+	return l.Records, err
+}
+
+// Match is match(): the first record matching q, or nil.
+func (c *Client) Match(ctx context.Context, uid string, q MatchQuery) (*Record, error) {
+	var a api.RecordAnswer
+	err := c.call(ctx, http.MethodGet, regPath(uid, "/match")+queryString(q), nil, &a)
+	return a.Record, err
+}
+
+func queryString(q MatchQuery) string {
+	v := url.Values{}
+	if q.URL != "" {
+		v.Set("url", q.URL)
+	}
+	if q.Method != "" {
+		v.Set("method", q.Method)
+	}
+	if q.IgnoreSearch {
+		v.Set("ignoreSearch", "true")
+	}
+	if q.IgnoreMethod {
+		v.Set("ignoreMethod", "true")
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+// Body is a stored response body.
+type Body struct {
+	io.ReadCloser
+	// Status is the stored response's own status (200, or 404 for a
+	// bad-status record).
+	Status int
+	// Size is the length of this answer (the rest from offset).
+	Size int64
+}
+
+// Body returns record index's body from offset (a Range request when
+// offset > 0), waiting until the response is ready. Close it.
+func (c *Client) Body(ctx context.Context, uid string, index int, offset int64) (*Body, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, regPath(uid, "/records/"+strconv.Itoa(index)+"/body"), nil)
+	if err != nil {
+		return nil, err
+	}
+	if offset > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
+	}
+	resp, err := c.do(c.stream, req, http.StatusOK, http.StatusPartialContent)
+	if err != nil {
+		return nil, err
+	}
+	status, _ := strconv.Atoi(resp.Header.Get(api.ResponseStatusHeader))
+	return &Body{ReadCloser: resp.Body, Status: status, Size: resp.ContentLength}, nil
+}
+
+// SetHandler is PUT /v1/handler: the app's default handler.
+func (c *Client) SetHandler(ctx context.Context, h Handler) error {
+	return c.call(ctx, http.MethodPut, "/v1/handler", h, nil)
+}
+
+// Handler is GET /v1/handler; nil when the app has none.
+func (c *Client) Handler(ctx context.Context) (*Handler, error) {
+	var h Handler
+	err := c.call(ctx, http.MethodGet, "/v1/handler", nil, &h)
+	if ErrorName(err) == "NotFoundError" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// DeleteHandler is DELETE /v1/handler.
+func (c *Client) DeleteHandler(ctx context.Context) error {
+	return c.call(ctx, http.MethodDelete, "/v1/handler", nil, nil, http.StatusNoContent)
+}

@@ -1,0 +1,204 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/bgfetch/bgfetch/api"
+	"github.com/bgfetch/bgfetch/api/client"
+)
+
+var payload = bytes.Repeat([]byte("0123456789"), 5000)
+
+// files serves /file/* with payload and /slow/*, which stays open until
+// the test ends.
+func files(t testing.TB) *httptest.Server {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.Path) > 6 && r.URL.Path[:6] == "/slow/" {
+			w.Header().Set("Content-Length", "100000")
+			w.Write(payload[:10])
+			w.(http.Flusher).Flush()
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		http.ServeContent(w, r, "", time.Unix(1, 0), bytes.NewReader(payload))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	return srv
+}
+
+func startDaemon(t testing.TB, dir string) *api.Daemon {
+	t.Helper()
+	d, err := api.StartDaemon(context.Background(), api.DaemonOptions{DataDir: dir, MaxConnections: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func newClient(t testing.TB, dir, app string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Options{DataDir: dir, App: app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestNotRunning(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := client.New(client.Options{DataDir: dir}); !errors.Is(err, client.ErrNotRunning) {
+		t.Fatalf("no endpoint: %v", err)
+	}
+	d := startDaemon(t, dir)
+	c := newClient(t, dir, "")
+	d.Close()
+	if _, err := c.IDs(context.Background()); !errors.Is(err, client.ErrNotRunning) {
+		t.Fatalf("daemon gone: %v", err)
+	}
+}
+
+func TestEveryCall(t *testing.T) {
+	dir := t.TempDir()
+	startDaemon(t, dir)
+	srv := files(t)
+	ctx := context.Background()
+	c := newClient(t, dir, "com.example.podcasts")
+
+	if s, err := c.Status(ctx); err != nil || s.App != "com.example.podcasts" || s.Version == "" {
+		t.Fatalf("status %+v %v", s, err)
+	}
+	events, err := c.Events(ctx, client.EventsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.Fetch(ctx, client.FetchRequest{ID: "ep-5", Requests: client.GetRequests(srv.URL+"/file/ep5.mp3", srv.URL+"/file/ep5.jpg?size=big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev client.Event
+	for ev = range events {
+		if ev.Type == client.EventSuccess || ev.Type == client.EventFail {
+			break
+		}
+	}
+	if ev.Type != client.EventSuccess || ev.Registration.UID != reg.UID || ev.Seq == 0 || len(ev.Records) != 2 {
+		t.Fatalf("event %+v", ev)
+	}
+	if got, err := c.Get(ctx, "ep-5"); got != nil || err != nil {
+		t.Fatalf("get of a settled id: %+v %v", got, err)
+	}
+	recs, err := c.Records(ctx, reg.UID, client.MatchQuery{})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("records %v %v", recs, err)
+	}
+	rec, err := c.Match(ctx, reg.UID, client.MatchQuery{URL: srv.URL + "/file/ep5.jpg", IgnoreSearch: true})
+	if err != nil || rec == nil || rec.Index != 1 {
+		t.Fatalf("match %+v %v", rec, err)
+	}
+	body, err := c.Body(ctx, reg.UID, 1, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(body)
+	body.Close()
+	if !bytes.Equal(b, payload[5:]) || body.Status != 200 {
+		t.Fatalf("body from 5: %d bytes, status %d", len(b), body.Status)
+	}
+	if _, err := c.Click(ctx, reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Release(ctx, reg.UID); err != nil || r.RecordsAvailable {
+		t.Fatalf("release %+v %v", r, err)
+	}
+	_, err = c.Records(ctx, reg.UID, client.MatchQuery{})
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.Name != "InvalidStateError" || apiErr.Status != 409 {
+		t.Fatalf("records after release: %v", err)
+	}
+
+	slow, err := c.Fetch(ctx, client.FetchRequest{ID: "slow", Requests: client.GetRequests(srv.URL + "/slow/1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Fetch(ctx, client.FetchRequest{ID: "slow", Requests: client.GetRequests(srv.URL + "/slow/2")}); client.ErrorName(err) != "TypeError" || !errors.As(err, &apiErr) || apiErr.Status != 409 {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if ids, err := c.IDs(ctx); err != nil || len(ids) != 1 || ids[0] != "slow" {
+		t.Fatalf("ids %v %v", ids, err)
+	}
+	if got, err := c.Get(ctx, "slow"); err != nil || got == nil || got.UID != slow.UID {
+		t.Fatalf("get %+v %v", got, err)
+	}
+	if _, err := c.Pause(ctx, slow.UID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resume(ctx, slow.UID); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.Abort(ctx, slow.UID); !ok || err != nil {
+		t.Fatalf("abort %v %v", ok, err)
+	}
+	if ok, _ := c.Abort(ctx, slow.UID); ok {
+		t.Fatal("second abort returned true")
+	}
+	if err := c.SetHandler(ctx, client.Handler{Command: []string{"true"}}); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := c.Handler(ctx); err != nil || h == nil || h.Command[0] != "true" {
+		t.Fatalf("handler %+v %v", h, err)
+	}
+	if err := c.DeleteHandler(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := c.Handler(ctx); err != nil || h != nil {
+		t.Fatalf("handler after delete %+v %v", h, err)
+	}
+}
+
+// TestEventsSurviveRestart: the channel reconnects with Last-Event-ID and
+// still delivers the events of the daemon that replaced the first one.
+func TestEventsSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	d := startDaemon(t, dir)
+	srv := files(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := newClient(t, dir, "")
+	slow, err := c.Fetch(ctx, client.FetchRequest{ID: "s", Requests: client.GetRequests(srv.URL + "/slow/x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := c.Events(ctx, client.EventsOptions{UID: slow.UID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d2 := startDaemon(t, dir)
+	c2 := newClient(t, dir, "") // the socket path is the same; the token too
+	if _, err := c2.Abort(ctx, slow.UID); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range events {
+		if ev.Type == client.EventAbort {
+			if ev.Registration.UID != slow.UID {
+				t.Fatalf("abort of %s", ev.Registration.UID)
+			}
+			d2.Close()
+			return
+		}
+	}
+	t.Fatal("the event channel closed before the abort event")
+}

@@ -1,0 +1,72 @@
+package datadir
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// EnvDataDir names the environment variable that chooses the data directory.
+const EnvDataDir = "BGFETCH_DATA_DIR"
+
+// Resolve returns the data directory to use: flagValue when set, else
+// $BGFETCH_DATA_DIR, else Default(). The result is absolute.
+func Resolve(flagValue string) (string, error) {
+	dir := flagValue
+	if dir == "" {
+		dir = os.Getenv(EnvDataDir)
+	}
+	if dir == "" {
+		def, err := Default()
+		if err != nil {
+			return "", err
+		}
+		dir = def
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("data directory %q: %w", dir, err)
+	}
+	return abs, nil
+}
+
+// Default is the OS convention for bgfetch's data: $XDG_DATA_HOME/bgfetch
+// (~/.local/share/bgfetch) on Linux and other Unix systems,
+// ~/Library/Application Support/bgfetch on macOS, %LocalAppData%\bgfetch on
+// Windows. It ignores $BGFETCH_DATA_DIR (see Resolve).
+func Default() (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "bgfetch"), nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(home, "Library", "Application Support", "bgfetch"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "bgfetch"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", errors.New("cannot find a home directory for the data directory; pass --data-dir or set " + EnvDataDir)
+	}
+	return filepath.Join(home, ".local", "share", "bgfetch"), nil
+}
+
+// IsDefault reports whether dir is the default data directory (the one a
+// plain `bgfetch` uses), which decides where the default socket lives.
+func IsDefault(dir string) bool {
+	def, err := Default()
+	if err != nil {
+		return false
+	}
+	a, _ := filepath.Abs(dir)
+	b, _ := filepath.Abs(def)
+	return a == b
+}
