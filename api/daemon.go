@@ -105,7 +105,7 @@ func StartDaemon(ctx context.Context, opts DaemonOptions) (_ *Daemon, err error)
 	if err := datadir.RemoveEndpoint(dir); err != nil {
 		return nil, err
 	}
-	cfg := downloads.Config{DataDir: dir, Store: store, MaxConnections: opts.MaxConnections, Logger: logger}
+	cfg := downloads.Config{DataDir: dir, Store: store, MaxConnections: opts.MaxConnections, Logger: logger, WatchNetwork: true}
 	if opts.Engine != nil {
 		opts.Engine(&cfg)
 	}
