@@ -70,23 +70,13 @@ func (m *Manager) flush() {
 		m.requeue(batch)
 		return
 	}
-	const chunk = 500
-	for lo := 0; lo < len(batch); lo += chunk {
-		hi := min(lo+chunk, len(batch))
-		err := m.store.Update(func(tx *persistence.Tx) error {
-			for i := lo; i < hi; i++ {
-				if err := tx.PutRecord(batch[i].f.reg.UID, batch[i].r.Index, docs[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			m.log.Error("store finished records", "err", err)
-			m.requeue(batch[lo:])
-			batch = batch[:lo]
-			break
-		}
+	err := m.store.UpdateMany(len(batch), func(tx *persistence.Tx, i int) error {
+		return tx.PutRecord(batch[i].f.reg.UID, batch[i].r.Index, docs[i])
+	})
+	if err != nil {
+		m.log.Error("store finished records", "err", err)
+		m.requeue(batch)
+		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

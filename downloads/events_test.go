@@ -1,6 +1,8 @@
 package downloads
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -133,5 +135,37 @@ func TestMaintenanceForgetsOldHistory(t *testing.T) {
 	}
 	if _, err := e.m.Registration(b.UID); err != nil {
 		t.Fatalf("unreleased registration forgotten: %v", err)
+	}
+}
+
+// The largest fetch the API accepts (10,000 requests with headers) is
+// stored, survives a restart, settles and is forgotten, though it is far
+// larger than one store transaction.
+func TestLargestFetchRoundTrip(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
+	reqs := make([]Request, MaxRequests)
+	hdr := map[string]string{"Authorization": strings.Repeat("t", 500)}
+	for i := range reqs {
+		// Nothing listens on port 1023 here: the records wait.
+		reqs[i] = Request{URL: fmt.Sprintf("http://127.0.0.1:1023/file-%d", i), Headers: hdr}
+	}
+	reg, err := e.m.Fetch("test", "huge", reqs, FetchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	recs, err := e.m.Records(reg.UID)
+	if err != nil || len(recs) != MaxRequests {
+		t.Fatalf("%d records after restart, %v", len(recs), err)
+	}
+	if ok, _ := e.m.Abort(reg.UID); !ok {
+		t.Fatal("abort refused")
+	}
+	e.restart()
+	if got, _ := e.m.Registration(reg.UID); got.FailureReason != ReasonAborted {
+		t.Fatalf("after restart: %+v", got)
+	}
+	if err := e.m.Forget(reg.UID); err != nil {
+		t.Fatal(err)
 	}
 }

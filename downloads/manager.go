@@ -333,23 +333,15 @@ func (m *Manager) Fetch(app, id string, requests []Request, opts FetchOptions) (
 	return m.snapshot(f), nil
 }
 
-// persistNew writes a new registration: records first, in chunks that fit a
-// transaction, then the registration itself, which makes them visible.
+// persistNew writes a new registration: records first, in as many
+// transactions as they need, then the registration, which makes them
+// visible.
 func (m *Manager) persistNew(f *fetch) error {
-	const chunk = 500
-	for start := 0; start < len(f.recs); start += chunk {
-		end := min(start+chunk, len(f.recs))
-		err := m.store.Update(func(tx *persistence.Tx) error {
-			for _, r := range f.recs[start:end] {
-				if err := putRecord(tx, f.reg.UID, r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	err := m.store.UpdateMany(len(f.recs), func(tx *persistence.Tx, i int) error {
+		return putRecord(tx, f.reg.UID, f.recs[i])
+	})
+	if err != nil {
+		return err
 	}
 	return m.store.Update(func(tx *persistence.Tx) error { return m.putRegistration(tx, f) })
 }
@@ -779,7 +771,7 @@ func (m *Manager) Forget(uid string) error {
 	if f.reg.Active() {
 		return invalidStatef("the fetch %s is still active", uid)
 	}
-	if err := m.store.Update(func(tx *persistence.Tx) error { return tx.DeleteRegistration(uid) }); err != nil {
+	if err := m.store.DeleteRegistration(uid); err != nil {
 		return err
 	}
 	m.removeBodies(f)

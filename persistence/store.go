@@ -195,6 +195,36 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 	return nil
 }
 
+// UpdateMany calls fn for i = 0..n-1, committing in as many transactions
+// as Badger's transaction size limit needs. Each transaction is durable on
+// commit; a failure leaves the items before it stored.
+func (s *Store) UpdateMany(n int, fn func(tx *Tx, i int) error) error {
+	tx := &Tx{store: s, txn: s.db.NewTransaction(true)}
+	defer func() { tx.txn.Discard() }()
+	pending := false
+	for i := 0; i < n; i++ {
+		err := fn(tx, i)
+		if errors.Is(err, badger.ErrTxnTooBig) && pending {
+			if err := tx.txn.Commit(); err != nil {
+				return fmt.Errorf("commit: %w", err)
+			}
+			tx.txn = s.db.NewTransaction(true)
+			err = fn(tx, i)
+		}
+		if err != nil {
+			return err
+		}
+		pending = true
+	}
+	if !pending {
+		return nil
+	}
+	if err := tx.txn.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(tx *Tx) error) error {
 	tx := &Tx{store: s, txn: s.db.NewTransaction(false)}
@@ -295,24 +325,30 @@ func (tx *Tx) Records(uid string) ([][]byte, error) {
 	return out, err
 }
 
-// DeleteRegistration removes a registration with its records and
-// checkpoints.
-func (tx *Tx) DeleteRegistration(uid string) error {
-	for _, p := range []string{prefixRecord, prefixCheckpoint} {
-		var keys []string
-		if err := tx.eachKey(p+uid+"/", func(k string) error {
-			keys = append(keys, p+uid+"/"+k)
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := tx.del(k); err != nil {
+// DeleteRegistration removes a registration, then its records and
+// checkpoints in as many transactions as they need. Records left behind by
+// a crash in between belong to no registration and are never read.
+func (s *Store) DeleteRegistration(uid string) error {
+	if err := s.Update(func(tx *Tx) error { return tx.del(prefixRegistration + uid) }); err != nil {
+		return err
+	}
+	var keys []string
+	err := s.View(func(tx *Tx) error {
+		for _, p := range []string{prefixRecord, prefixCheckpoint} {
+			err := tx.eachKey(p+uid+"/", func(k string) error {
+				keys = append(keys, p+uid+"/"+k)
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	return tx.del(prefixRegistration + uid)
+	return s.UpdateMany(len(keys), func(tx *Tx, i int) error { return tx.del(keys[i]) })
 }
 
 // --- checkpoints ---

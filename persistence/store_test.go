@@ -62,7 +62,9 @@ func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
 		}
 		return nil
 	})
-	s.Update(func(tx *Tx) error { return tx.DeleteRegistration("r_a") })
+	if err := s.DeleteRegistration("r_a"); err != nil {
+		t.Fatal(err)
+	}
 	s.View(func(tx *Tx) error {
 		if _, err := tx.Registration("r_a"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("after delete: %v", err)
@@ -138,6 +140,33 @@ func TestOutboxOrderAndRollback(t *testing.T) {
 		seq, _ := tx.AppendOutbox(func(uint64) []byte { return nil })
 		if seq != 51 {
 			t.Fatalf("next seq after reopen = %d", seq)
+		}
+		return nil
+	})
+}
+
+// Writes larger than one Badger transaction are split, never refused.
+func TestUpdateManySplitsLargeWrites(t *testing.T) {
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	doc := make([]byte, 2000) // 20,000 x 2 KB: far past one transaction
+	if err := s.UpdateMany(20000, func(tx *Tx, i int) error { return tx.PutRecord("r_big", i, doc) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Update(func(tx *Tx) error { return tx.PutRegistration("r_big", []byte("{}")) })
+	s.View(func(tx *Tx) error {
+		recs, err := tx.Records("r_big")
+		if err != nil || len(recs) != 20000 {
+			t.Fatalf("%d records, %v", len(recs), err)
+		}
+		return nil
+	})
+	if err := s.DeleteRegistration("r_big"); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if recs, _ := tx.Records("r_big"); len(recs) != 0 {
+			t.Fatalf("%d records left", len(recs))
 		}
 		return nil
 	})
