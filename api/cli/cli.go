@@ -152,20 +152,6 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cmd.run(ctx, e, fs, pos)
 }
 
-// WantsDesktopApp reports whether args (without the program name) ask for
-// the desktop app: nothing at all, or only global flags (--data-dir,
-// --app, --json), not --help or --version.
-func WantsDesktopApp(args []string) bool {
-	var g globals
-	fs := flag.NewFlagSet("bgfetch", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	g.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return false
-	}
-	return fs.NArg() == 0 && !g.version
-}
-
 // parseInterspersed parses flags anywhere among the positional arguments
 // (`get ID --json`); everything after "--" is positional.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -60,14 +60,6 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
-func TestWantsDesktopApp(t *testing.T) {
-	for args, want := range map[string]bool{"": true, "--data-dir /x": true, "--app a --json": true, "--version": false, "--help": false, "ids": false, "--data-dir /x ids": false} {
-		if got := WantsDesktopApp(strings.Fields(args)); got != want {
-			t.Errorf("%q: %v, want %v", args, got, want)
-		}
-	}
-}
-
 func TestNotRunningExits3(t *testing.T) {
 	code, _, errOut := run("--data-dir", t.TempDir(), "ids")
 	if code != ExitNotRunning || !strings.Contains(errOut, "bgfetch serve --headless") {

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// DownloadList is the virtualized list of rows: only the rows on screen
+// exist as widgets, so a thousand fetches cost what a screenful does.
+// Delete cancels the selected fetch and Space pauses or resumes it, both
+// when the list has the keyboard focus and (through View) when nothing has.
+type DownloadList struct {
+	widget.List
+
+	model    *Model
+	selected string // uid
+
+	// OnKey handles Delete and Space for the selected uid; it returns true
+	// when it used the key.
+	OnKey func(ev *fyne.KeyEvent, uid string) bool
+}
+
+// NewDownloadList makes the list over model, its rows built by newRow.
+func NewDownloadList(model *Model, newRow func() *Row) *DownloadList {
+	l := &DownloadList{model: model}
+	l.Length = model.Len
+	l.CreateItem = func() fyne.CanvasObject { return newRow() }
+	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
+		it, ok := model.At(id)
+		if !ok {
+			return
+		}
+		o.(*Row).Set(it)
+	}
+	l.List.OnSelected = func(id widget.ListItemID) {
+		if it, ok := model.At(id); ok {
+			l.selected = it.Reg.UID
+		}
+	}
+	l.List.OnUnselected = func(widget.ListItemID) { l.selected = "" }
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// Selected is the uid of the selected row, "" when none.
+func (l *DownloadList) Selected() string {
+	if l.selected == "" {
+		return ""
+	}
+	if _, _, ok := l.model.Find(l.selected); !ok {
+		return ""
+	}
+	return l.selected
+}
+
+// SelectUID selects the row of uid.
+func (l *DownloadList) SelectUID(uid string) {
+	if i, _, ok := l.model.Find(uid); ok {
+		l.Select(i)
+		l.selected = uid
+	}
+}
+
+// TypedKey implements fyne.Focusable: Delete and Space act on the
+// selection, the arrows move as in widget.List.
+func (l *DownloadList) TypedKey(ev *fyne.KeyEvent) {
+	if l.OnKey != nil && l.OnKey(ev, l.Selected()) {
+		return
+	}
+	l.List.TypedKey(ev)
+}
+
+// Resync keeps the selection on the same fetch after rows moved, and
+// refreshes the visible rows.
+func (l *DownloadList) Resync() {
+	if l.selected != "" {
+		if i, _, ok := l.model.Find(l.selected); ok {
+			uid := l.selected
+			l.List.Select(i) // no-op when unchanged
+			l.selected = uid
+		} else {
+			l.selected = ""
+			l.List.UnselectAll()
+		}
+	}
+	l.Refresh()
+}

@@ -1,0 +1,125 @@
+package desktop
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bgfetch/bgfetch/e2e/desktopenv"
+)
+
+// rssKB reads a process's resident set size.
+func rssKB(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for %d", pid)
+}
+
+// steadyRSS samples a process for a while after it settled and returns
+// the largest RSS seen, in MiB.
+func steadyRSS(tb testing.TB, pid int) float64 {
+	tb.Helper()
+	time.Sleep(2 * time.Second) // let start-up garbage be collected and the first frames drawn
+	var peak int64
+	for i := 0; i < 15; i++ {
+		kb, err := rssKB(pid)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		peak = max(peak, kb)
+		time.Sleep(200 * time.Millisecond)
+	}
+	if os.Getenv("BGFETCH_BENCH_SMAPS") != "" { // where the memory goes
+		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid)); err == nil {
+			_ = os.WriteFile(filepath.Join(outDir, fmt.Sprintf("smaps-%d.txt", pid)), data, 0o644)
+		}
+	}
+	return float64(peak) / 1024
+}
+
+// BenchmarkRSS compares bgfetch's resident memory — window open, 100
+// fetches listed (6 transferring, the rest queued), tray and notifications
+// up, engine, store and API running — with an empty Fyne window of the
+// same size, in the same run and on the same X server. Target: ≤ 1.2×.
+//
+//	go test -run '^$' -bench RSS -benchtime 1x ./e2e/desktop
+//
+// To see where memory goes: BGFETCH_BENCH_FETCHES=N lists N fetches
+// instead of 100, BGFETCH_BENCH_HEADLESS=1 measures the same load with no
+// UI (engine, store and API alone), BGFETCH_BENCH_SMAPS=1 saves each
+// process's /proc/PID/smaps to e2e/out/.
+func BenchmarkRSS(b *testing.B) {
+	env := desktopenv.Start(b)
+	root, _ := filepath.Abs("../..")
+	empty := filepath.Join(b.TempDir(), "emptywindow")
+	build := exec.Command("go", "build", "-o", empty, "./e2e/desktop/testdata/emptywindow")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the empty window: %v\n%s", err, out)
+	}
+
+	fetches := 100
+	if n, err := strconv.Atoi(os.Getenv("BGFETCH_BENCH_FETCHES")); err == nil {
+		fetches = n // to see what the rows cost
+	}
+	for i := 0; i < b.N; i++ {
+		cmd := env.Command(context.Background(), empty)
+		cmd.Env = append(cmd.Env, "HOME="+b.TempDir(), "FYNE_SCALE=1", "LANG=en_US.UTF-8")
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		waitFor(b, 30*time.Second, "the empty window", func() bool {
+			out, err := env.Command(context.Background(), "xdotool", "search", "--onlyvisible", "--name", "^emptywindow$").Output()
+			return err == nil && len(strings.TrimSpace(string(out))) > 0
+		})
+		emptyMB := steadyRSS(b, cmd.Process.Pid)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+
+		srv := newFileServer(b)
+		var args []string
+		if os.Getenv("BGFETCH_BENCH_HEADLESS") != "" {
+			args = append(args, "--headless") // to see what the UI costs
+		}
+		a := startApp(b, env, args...)
+		if args == nil {
+			a.window()
+		}
+		for j := 0; j < fetches; j++ {
+			a.fetch(fmt.Sprintf("bench-%03d", j), fmt.Sprintf("Episode %d", j+1),
+				[]string{srv.URL + fmt.Sprintf("/hold/episode-%d.mp3", j)}, nil)
+		}
+		waitFor(b, 30*time.Second, "the active fetches", func() bool {
+			var ids struct {
+				IDs []string `json:"ids"`
+			}
+			a.api("GET", "/v1/fetches", nil, &ids)
+			return len(ids.IDs) == fetches
+		})
+		appMB := steadyRSS(b, a.cmd.Process.Pid)
+		a.screenshot("rss-100-fetches")
+
+		ratio := appMB / emptyMB
+		b.ReportMetric(emptyMB, "empty-window-MiB")
+		b.ReportMetric(appMB, "bgfetch-100-fetches-MiB")
+		b.ReportMetric(ratio, "ratio")
+		b.Logf("RSS: empty Fyne window %.1f MiB, bgfetch with 100 fetches listed %.1f MiB, ratio %.2f× (target ≤ 1.2×)", emptyMB, appMB, ratio)
+		srv.Release()
+	}
+}

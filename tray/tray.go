@@ -1,0 +1,212 @@
+// Package tray is bgfetch's system tray icon and menu (a StatusNotifierItem
+// on Linux, through Fyne's desktop.App): the icon tells the aggregate state
+// (idle, downloading, paused or waiting, a failure to look at), the menu
+// shows the aggregate progress, one entry per active fetch (activating it
+// fires backgroundfetchclick and shows the window), Pause all / Resume all,
+// Start at login and Quit.
+//
+// It reads the engine (List) and calls Click, PauseAll and ResumeAll; it
+// never changes a fetch any other way and holds no state of its own.
+package tray
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/godbus/dbus/v5"
+
+	"github.com/bgfetch/bgfetch/app/words"
+	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/icons"
+)
+
+// WatcherName is the bus name of the StatusNotifierItem host's watcher.
+const WatcherName = "org.kde.StatusNotifierWatcher"
+
+// MaxEntries is how many active fetches the menu lists by name.
+const MaxEntries = 10
+
+// Controller is the part of downloads.Manager the tray drives.
+type Controller interface {
+	Click(uid string) error
+	PauseAll()
+	ResumeAll()
+}
+
+// Desk is where the tray lives (fyne's desktop.App).
+type Desk interface {
+	SetSystemTrayMenu(*fyne.Menu)
+	SetSystemTrayIcon(fyne.Resource)
+}
+
+// Options wire the menu's other entries.
+type Options struct {
+	// Show shows the progress window.
+	Show func()
+	// Quit checkpoints everything and quits.
+	Quit func()
+	// Autostart is the Start at login entry; nil leaves it out.
+	Autostart *Autostart
+}
+
+// Tray keeps the icon and menu in step with the fetches. Refresh must run
+// on the UI goroutine.
+type Tray struct {
+	desk Desk
+	ctl  Controller
+	opts Options
+
+	signature string
+	state     icons.TrayState
+	iconSet   bool
+}
+
+// New makes the tray; call Refresh to show it.
+func New(desk Desk, ctl Controller, opts Options) *Tray {
+	return &Tray{desk: desk, ctl: ctl, opts: opts}
+}
+
+// HostAvailable reports whether a tray can live here: a session bus is
+// reachable and a StatusNotifierWatcher owns its name. Without a bus,
+// Fyne's systray panics on Quit, so never create a tray when this is false.
+func HostAvailable() bool {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	return WatcherOwned(conn)
+}
+
+// WatcherOwned reports whether the watcher's name has an owner on conn.
+func WatcherOwned(conn *dbus.Conn) bool {
+	var has bool
+	err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, WatcherName).Store(&has)
+	return err == nil && has
+}
+
+// StateOf is the icon for a list of fetches: downloading while any
+// transfers; else a failure to look at while a failed fetch is listed;
+// else paused while any waits (paused, offline, queued); else idle.
+func StateOf(regs []downloads.Registration) icons.TrayState {
+	s := words.Summarize(regs)
+	switch {
+	case s.Running > 0:
+		return icons.TrayDownloading
+	case s.Failed > 0:
+		return icons.TrayFailed
+	case s.Active > 0:
+		return icons.TrayPaused
+	}
+	return icons.TrayIdle
+}
+
+// EntryLabel is a fetch's menu entry: "Episode 5 — 42%".
+func EntryLabel(r downloads.Registration) string {
+	t := words.DisplayTitle(r)
+	if len([]rune(t)) > 40 {
+		t = string([]rune(t)[:39]) + "…"
+	}
+	switch r.State {
+	case downloads.StatePaused, downloads.StateWaitingNetwork, downloads.StateQueued:
+		return t + " — " + words.StateWords(r)
+	}
+	if p, ok := words.Percent(r); ok {
+		return fmt.Sprintf("%s — %d%%", t, p)
+	}
+	return t + " — " + words.Bytes(r.Downloaded)
+}
+
+// Menu builds the tray menu for regs (newest first).
+func (t *Tray) Menu(regs []downloads.Registration) *fyne.Menu {
+	head := fyne.NewMenuItem(words.Summarize(regs).Words(), nil)
+	head.Disabled = true
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Show bgfetch", t.show),
+		fyne.NewMenuItemSeparator(),
+		head,
+	}
+	var active []downloads.Registration
+	for _, r := range regs {
+		if r.Active() {
+			active = append(active, r)
+		}
+	}
+	for i, r := range active {
+		if i == MaxEntries {
+			items = append(items, fyne.NewMenuItem(fmt.Sprintf("%d more…", len(active)-MaxEntries), t.show))
+			break
+		}
+		uid := r.UID
+		items = append(items, fyne.NewMenuItem(EntryLabel(r), func() {
+			_ = t.ctl.Click(uid)
+			t.show()
+		}))
+	}
+	items = append(items,
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Pause all", t.ctl.PauseAll),
+		fyne.NewMenuItem("Resume all", t.ctl.ResumeAll),
+	)
+	if a := t.opts.Autostart; a != nil {
+		login := fyne.NewMenuItem("Start at login", nil)
+		login.Checked = a.Enabled()
+		login.Action = func() {
+			if err := a.Set(!a.Enabled()); err != nil {
+				fyne.LogError("bgfetch: start at login", err)
+			}
+			t.signature = "" // redraw the check mark
+		}
+		items = append(items, login)
+	}
+	quit := fyne.NewMenuItem("Quit", t.quit)
+	quit.IsQuit = true
+	items = append(items, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu("bgfetch", items...)
+}
+
+func (t *Tray) show() {
+	if t.opts.Show != nil {
+		t.opts.Show()
+	}
+}
+
+func (t *Tray) quit() {
+	if t.opts.Quit != nil {
+		t.opts.Quit()
+	}
+}
+
+// Refresh updates the icon and, when an entry changed, the menu. It
+// returns whether the menu was rebuilt.
+func (t *Tray) Refresh(regs []downloads.Registration) bool {
+	if st := StateOf(regs); !t.iconSet || st != t.state {
+		t.state, t.iconSet = st, true
+		t.desk.SetSystemTrayIcon(fyne.NewStaticResource("bgfetch-tray-"+st.String()+".png", icons.Tray(st)))
+	}
+	m := t.Menu(regs)
+	sig := signature(m)
+	if sig == t.signature {
+		return false
+	}
+	t.signature = sig
+	t.desk.SetSystemTrayMenu(m)
+	return true
+}
+
+// State is the icon shown now.
+func (t *Tray) State() icons.TrayState { return t.state }
+
+func signature(m *fyne.Menu) string {
+	var b strings.Builder
+	for _, it := range m.Items {
+		fmt.Fprintf(&b, "%s|%v|%v|%v\n", it.Label, it.Checked, it.Disabled, it.IsSeparator)
+	}
+	return b.String()
+}
+
+// MinInterval is the least time between two menu rebuilds the app should
+// ask for: a rebuild renumbers the D-Bus menu, so it must not churn.
+const MinInterval = time.Second

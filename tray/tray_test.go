@@ -1,0 +1,201 @@
+package tray
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/icons"
+)
+
+type fakeDesk struct {
+	menus []*fyne.Menu
+	icons []string
+}
+
+func (d *fakeDesk) SetSystemTrayMenu(m *fyne.Menu)    { d.menus = append(d.menus, m) }
+func (d *fakeDesk) SetSystemTrayIcon(r fyne.Resource) { d.icons = append(d.icons, r.Name()) }
+
+type fakeCtl struct{ calls []string }
+
+func (c *fakeCtl) Click(uid string) error { c.calls = append(c.calls, "click "+uid); return nil }
+func (c *fakeCtl) PauseAll()              { c.calls = append(c.calls, "pauseall") }
+func (c *fakeCtl) ResumeAll()             { c.calls = append(c.calls, "resumeall") }
+
+func reg(uid, title string, state downloads.State, done, total int64) downloads.Registration {
+	return downloads.Registration{UID: uid, ID: "id-" + uid, Title: title, State: state, Downloaded: done, DownloadTotal: total}
+}
+
+func failed(r downloads.Registration, reason downloads.FailureReason) downloads.Registration {
+	r.Result, r.FailureReason, r.State = downloads.ResultFailure, reason, downloads.StateSettled
+	return r
+}
+
+func labels(m *fyne.Menu) []string {
+	var out []string
+	for _, it := range m.Items {
+		if it.IsSeparator {
+			out = append(out, "---")
+			continue
+		}
+		l := it.Label
+		if it.Checked {
+			l += " [x]"
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, it := range m.Items {
+		if it.Label == label {
+			return it
+		}
+	}
+	t.Fatalf("no %q in %v", label, labels(m))
+	return nil
+}
+
+func TestStateOf(t *testing.T) {
+	run := reg("1", "a", downloads.StateRunning, 1, 10)
+	pause := reg("2", "b", downloads.StatePaused, 1, 10)
+	wait := reg("3", "c", downloads.StateWaitingNetwork, 1, 10)
+	bad := failed(reg("4", "d", "", 0, 0), downloads.ReasonBadStatus)
+	cancelled := failed(reg("5", "e", "", 0, 0), downloads.ReasonAborted)
+	cases := []struct {
+		regs []downloads.Registration
+		want icons.TrayState
+	}{
+		{nil, icons.TrayIdle},
+		{[]downloads.Registration{cancelled}, icons.TrayIdle},
+		{[]downloads.Registration{pause}, icons.TrayPaused},
+		{[]downloads.Registration{wait}, icons.TrayPaused},
+		{[]downloads.Registration{bad, pause}, icons.TrayFailed},
+		{[]downloads.Registration{bad, run, pause}, icons.TrayDownloading},
+	}
+	for i, c := range cases {
+		if got := StateOf(c.regs); got != c.want {
+			t.Errorf("%d: %v, want %v", i, got, c.want)
+		}
+	}
+}
+
+// TestMenu: aggregate, one entry per active fetch ("Episode 5 — 42%")
+// whose activation clicks the fetch and shows the window; Pause all /
+// Resume all; Quit last.
+func TestMenu(t *testing.T) {
+	ctl := &fakeCtl{}
+	shown, quit := 0, 0
+	tr := New(&fakeDesk{}, ctl, Options{Show: func() { shown++ }, Quit: func() { quit++ }})
+	regs := []downloads.Registration{
+		reg("1", "Episode 5", downloads.StateRunning, 42, 100),
+		reg("2", "", downloads.StatePaused, 1, 10),
+		reg("3", "Unknown size", downloads.StateRunning, 1_500_000, 0),
+		failed(reg("4", "Old", "", 0, 0), downloads.ReasonFetchError),
+	}
+	m := tr.Menu(regs)
+	want := []string{"Show bgfetch", "---", "2 downloading — 39%", "Episode 5 — 42%", "id-2 — Paused",
+		"Unknown size — 1.5 MB", "---", "Pause all", "Resume all", "---", "Quit"}
+	if got := labels(m); !slices.Equal(got, want) {
+		t.Fatalf("menu = %q\nwant   %q", got, want)
+	}
+	if !m.Items[2].Disabled || !m.Items[len(m.Items)-1].IsQuit {
+		t.Fatal("aggregate must be disabled and Quit marked IsQuit")
+	}
+	item(t, m, "Episode 5 — 42%").Action()
+	item(t, m, "Pause all").Action()
+	item(t, m, "Resume all").Action()
+	item(t, m, "Show bgfetch").Action()
+	item(t, m, "Quit").Action()
+	if !slices.Equal(ctl.calls, []string{"click 1", "pauseall", "resumeall"}) || shown != 2 || quit != 1 {
+		t.Fatalf("calls %v shown %d quit %d", ctl.calls, shown, quit)
+	}
+}
+
+func TestMenuCapsEntries(t *testing.T) {
+	var regs []downloads.Registration
+	for i := 0; i < MaxEntries+5; i++ {
+		regs = append(regs, reg(string(rune('a'+i)), "x", downloads.StateRunning, 1, 2))
+	}
+	m := New(&fakeDesk{}, &fakeCtl{}, Options{}).Menu(regs)
+	item(t, m, "5 more…")
+}
+
+// TestRefresh sets the icon only when the state changes and the menu only
+// when an entry changed.
+func TestRefresh(t *testing.T) {
+	d := &fakeDesk{}
+	tr := New(d, &fakeCtl{}, Options{})
+	regs := []downloads.Registration{reg("1", "Episode 5", downloads.StateRunning, 42, 100)}
+	if !tr.Refresh(regs) || tr.Refresh(regs) {
+		t.Fatal("want one rebuild for the same list")
+	}
+	regs[0].Downloaded = 43
+	if !tr.Refresh(regs) {
+		t.Fatal("no rebuild after progress")
+	}
+	regs[0].State = downloads.StatePaused
+	tr.Refresh(regs)
+	if want := []string{"bgfetch-tray-downloading.png", "bgfetch-tray-paused.png"}; !slices.Equal(d.icons, want) {
+		t.Fatalf("icons = %v", d.icons)
+	}
+	if len(d.menus) != 3 {
+		t.Fatalf("menus = %d", len(d.menus))
+	}
+}
+
+// TestAutostart writes and removes ~/.config/autostart/bgfetch.desktop
+// (with a temporary HOME) through the Start at login entry.
+func TestAutostart(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	a, err := DefaultAutostart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(home, ".config", "autostart", "bgfetch.desktop")
+	if a.Path != path {
+		t.Fatalf("path = %s", a.Path)
+	}
+	tr := New(&fakeDesk{}, &fakeCtl{}, Options{Autostart: a})
+	login := item(t, tr.Menu(nil), "Start at login")
+	if login.Checked {
+		t.Fatal("checked before enabling")
+	}
+	login.Action()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"[Desktop Entry]", "Type=Application", "Exec=bgfetch --hidden", "Name=bgfetch"} {
+		if !strings.Contains(string(data), line+"\n") {
+			t.Errorf("entry lacks %q:\n%s", line, data)
+		}
+	}
+	login = item(t, tr.Menu(nil), "Start at login")
+	if !login.Checked {
+		t.Fatal("not checked after enabling")
+	}
+	login.Action()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("entry still there: %v", err)
+	}
+
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
+	b, _ := DefaultAutostart()
+	if b.Path != filepath.Join(home, "cfg", "autostart", "bgfetch.desktop") {
+		t.Fatalf("XDG path = %s", b.Path)
+	}
+	b.Command = "/opt/my apps/bgfetch"
+	if !strings.Contains(b.Entry(), `Exec="/opt/my apps/bgfetch" --hidden`) {
+		t.Fatalf("quoted exec missing:\n%s", b.Entry())
+	}
+}
