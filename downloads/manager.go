@@ -327,8 +327,8 @@ func (m *Manager) Fetch(app, id string, requests []Request, opts FetchOptions) (
 	m.active[key] = f.reg.UID
 	m.fetches[f.reg.UID] = f
 	m.order = append(m.order, f)
-	f.lastState = StateQueued
 	m.schedule()
+	m.publishStateLocked(f) // UIs learn of the new fetch at once
 	m.log.Info("fetch registered", "uid", f.reg.UID, "app", app, "id", id, "requests", len(reqs))
 	return m.snapshot(f), nil
 }

@@ -34,6 +34,14 @@ func TestFetchSuccess(t *testing.T) {
 		!reg.RecordsAvailable || reg.Uploaded != 0 || reg.UploadTotal != 0 || reg.DownloadTotal != 1<<20 {
 		t.Fatalf("fresh registration = %+v", reg)
 	}
+	select {
+	case ev := <-sub.C:
+		if ev.Type != EventState || ev.Registration.UID != reg.UID {
+			t.Fatalf("first event = %s for %s, want a state event for the new fetch", ev.Type, ev.Registration.UID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event announced the new fetch")
+	}
 	got := e.waitSettled(reg.UID, 10*time.Second)
 	if got.Result != ResultSuccess || got.Downloaded != int64(len(body)) || got.State != StateSettled {
 		t.Fatalf("settled = %+v", got)
