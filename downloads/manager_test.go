@@ -507,3 +507,53 @@ func TestRoundRobin(t *testing.T) {
 		t.Fatalf("order = %s", got)
 	}
 }
+
+// Spec C.19: match works while the fetch is active; the record's response
+// becomes ready when that request completes.
+func TestMatchDuringActiveFetch(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	quick := srv.put("/quick", []byte("quick"))
+	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
+	slow := srv.put("/slow", randomBytes(2<<20))
+	reg := e.fetch("active", quick, slow)
+	waitFor(t, "the quick record", 5*time.Second, func() bool {
+		r, err := e.m.Match(reg.UID, MatchQuery{URL: quick})
+		return err == nil && r != nil && r.State == RecordSuccess
+	})
+	r, err := e.m.Match(reg.UID, MatchQuery{URL: slow})
+	if err != nil || r == nil {
+		t.Fatalf("match of the running record = %v, %v", r, err)
+	}
+	if r.State == RecordSuccess {
+		t.Fatal("the slow record claims to be ready while it transfers")
+	}
+	if reg2, _ := e.m.Registration(reg.UID); !reg2.Active() {
+		t.Fatal("the fetch settled too early for this test")
+	}
+	srv.set(func(s *fileServer) { s.throttle = 0 })
+	e.waitSettled(reg.UID, 10*time.Second)
+	if r, _ := e.m.Match(reg.UID, MatchQuery{URL: slow}); r == nil || r.State != RecordSuccess || r.Response.Size != 2<<20 {
+		t.Fatalf("after completion: %+v", r)
+	}
+}
+
+// Spec A.5: "aborted" wins over a failure of another record that has
+// already happened while the fetch is still active.
+func TestAbortWinsOverFailure(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
+	slow := srv.put("/slow", randomBytes(4<<20))
+	reg := e.fetch("both", srv.URL+"/missing", slow)
+	waitFor(t, "the 404 record to fail", 5*time.Second, func() bool {
+		recs, _ := e.m.Records(reg.UID)
+		return recs[0].State == RecordFailed
+	})
+	if ok, _ := e.m.Abort(reg.UID); !ok {
+		t.Fatal("abort refused")
+	}
+	if got, _ := e.m.Registration(reg.UID); got.FailureReason != ReasonAborted {
+		t.Fatalf("failureReason = %q, want aborted", got.FailureReason)
+	}
+}
