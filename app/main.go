@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
@@ -222,10 +221,6 @@ func runDesktop(d *api.Daemon, o options, logger *slog.Logger, stderr io.Writer)
 		auto, err := tray.DefaultAutostart()
 		if err != nil {
 			auto = nil
-		} else if exe, err := exec.LookPath("bgfetch"); err != nil || exe == "" {
-			if self, err := os.Executable(); err == nil {
-				auto.Command = self
-			}
 		}
 		da.tray = tray.New(desk, mgr, tray.Options{Show: da.show, Quit: da.quit, Autostart: auto})
 		da.tray.Refresh(mgr.List())
