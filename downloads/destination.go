@@ -12,39 +12,64 @@ import (
 	"strings"
 	"syscall"
 	"unicode"
+
+	"github.com/bgfetch/bgfetch/persistence"
 )
 
 // moveToDestination moves every successful body into the fetch's
 // destination folder under a safe, collision-free name. m.mu held.
+//
+// It is safe to repeat after a crash at any point: each body's name is
+// claimed (an empty file created with O_EXCL) and the claim stored before
+// anything moves; a body that already moved is no longer in the data dir.
 func (m *Manager) moveToDestination(f *fetch) *failure {
 	dest := f.reg.Destination
 	if err := os.MkdirAll(dest, 0o755); err != nil {
 		return failf(ReasonFetchError, "create destination: %v", err)
 	}
+	var claimed []*record
 	for _, r := range f.recs {
-		if r.State != RecordSuccess || r.Response == nil {
-			continue
+		if r.State != RecordSuccess || r.Response == nil || r.Response.Path != m.partialPath(f, r) {
+			continue // nothing to move, or a name was claimed before a restart
 		}
-		src := r.Response.Path
-		if !strings.HasPrefix(src, m.bodiesDir+string(filepath.Separator)) {
-			continue // moved before a restart
-		}
-		target, err := placeFile(dest, src, bodyName(r))
+		target, err := claimName(dest, bodyName(r))
 		if err != nil {
-			if errors.Is(err, syscall.ENOSPC) {
-				return failf(ReasonQuotaExceeded, "the destination is full: %v", err)
-			}
-			return failf(ReasonFetchError, "move to destination: %v", err)
+			return destinationFailure(err)
 		}
 		r.Response.Path = target
+		claimed = append(claimed, r)
 	}
+	err := m.store.UpdateMany(len(claimed), func(tx *persistence.Tx, i int) error {
+		return putRecord(tx, f.reg.UID, claimed[i])
+	})
+	if err != nil {
+		return failf(ReasonFetchError, "store destination names: %v", err)
+	}
+	for _, r := range f.recs {
+		if r.State != RecordSuccess || r.Response == nil || r.Response.Path == "" {
+			continue
+		}
+		if src := m.partialPath(f, r); r.Response.Path != src {
+			if err := moveBody(src, r.Response.Path); err != nil {
+				return destinationFailure(err)
+			}
+		}
+	}
+	syncDir(dest)
 	return nil
 }
 
-// placeFile moves src into dir under name, or "name (N).ext" when taken.
-// The name is claimed with O_CREATE|O_EXCL, which never follows a symlink
-// planted in dir, and is then replaced by the body.
-func placeFile(dir, src, name string) (string, error) {
+func destinationFailure(err error) *failure {
+	if errors.Is(err, syscall.ENOSPC) {
+		return failf(ReasonQuotaExceeded, "the destination is full: %v", err)
+	}
+	return failf(ReasonFetchError, "move to destination: %v", err)
+}
+
+// claimName creates an empty file named name in dir, or "name (N).ext"
+// when taken, and returns its path. O_CREATE|O_EXCL never follows a
+// symlink planted in dir and never opens an existing file.
+func claimName(dir, name string) (string, error) {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	for i := 0; i < 1000; i++ {
@@ -63,21 +88,34 @@ func placeFile(dir, src, name string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := os.Rename(src, target); err == nil {
-			fh.Close()
-			return target, syncDir(dir)
-		}
-		// Another file system: copy into the claimed file.
-		err = copyInto(fh, src)
-		fh.Close()
-		if err != nil {
-			os.Remove(target)
-			return "", err
-		}
-		os.Remove(src)
-		return target, nil
+		return target, fh.Close()
 	}
 	return "", fmt.Errorf("no free name for %q in %s", name, dir)
+}
+
+// moveBody replaces the claimed target with the body at src. A missing
+// src means an earlier attempt moved it already.
+func moveBody(src, target string) error {
+	if _, err := os.Stat(src); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := os.Rename(src, target); err == nil {
+		return nil
+	}
+	// Another file system: copy over the claimed file, never through a
+	// symlink swapped in for it.
+	fh, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	err = copyInto(fh, src)
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Remove(src)
 }
 
 func copyInto(dst *os.File, src string) error {
@@ -92,14 +130,13 @@ func copyInto(dst *os.File, src string) error {
 	return dst.Sync()
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
+// syncDir makes renames in dir durable (best effort: not every platform
+// can sync a directory).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	defer d.Close()
-	d.Sync() // not supported everywhere; best effort
-	return nil
 }
 
 // bodyName derives a file name from Content-Disposition, else the URL's

@@ -2,6 +2,7 @@ package downloads
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/persistence"
 )
 
 func TestSafeFileName(t *testing.T) {
@@ -129,5 +132,85 @@ func TestDiskFull(t *testing.T) {
 	e.restart()
 	if n := len(e.m.List()); n != 2 {
 		t.Fatalf("store lost registrations after the disk filled: %d", n)
+	}
+}
+
+// A crash after the last record was stored but before the fetch settled —
+// even halfway through moving bodies to the destination — is settled on
+// the next start, exactly once, with every body in the destination.
+func TestSettleAfterCrashMidMove(t *testing.T) {
+	dest := t.TempDir()
+	srv := newFileServer(t)
+	a, b := randomBytes(10<<10), randomBytes(20<<10)
+	ua, ub := srv.put("/a.bin", a), srv.put("/b.bin", b)
+	e := newEnv(t)
+	reg, err := e.m.Fetch("test", "crash-settle", []Request{{URL: ua}, {URL: ub}}, FetchOptions{Destination: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitSettled(reg.UID, 10*time.Second)
+	recs, _ := e.m.Records(reg.UID)
+	e.stop()
+
+	// Rewind the store to the crash: the registration active, record 0's
+	// body back in the data dir (not moved yet), record 1 already moved
+	// under its claimed name.
+	st, err := persistence.Open(e.dir, persistence.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src0 := filepath.Join(e.dir, "bodies", reg.UID, "0")
+	if err := os.Rename(recs[0].Response.Path, src0); err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(func(tx *persistence.Tx) error {
+		doc, err := tx.Registration(reg.UID)
+		if err != nil {
+			return err
+		}
+		var sr storedRegistration
+		json.Unmarshal(doc, &sr)
+		sr.Result, sr.FailureReason, sr.SettledAt = ResultPending, ReasonNone, nil
+		doc, _ = json.Marshal(sr)
+		if err := tx.PutRegistration(reg.UID, doc); err != nil {
+			return err
+		}
+		docs, _ := tx.Records(reg.UID)
+		var r0 storedRecord
+		json.Unmarshal(docs[0], &r0)
+		r0.Response.Path = src0
+		doc, _ = json.Marshal(r0)
+		return tx.PutRecord(reg.UID, 0, doc)
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e.start()
+	got := e.waitSettled(reg.UID, 5*time.Second)
+	if got.Result != ResultSuccess {
+		t.Fatalf("after the crash: %+v", got)
+	}
+	recs2, _ := e.m.Records(reg.UID)
+	for i, want := range [][]byte{a, b} {
+		p := recs2[i].Response.Path
+		if filepath.Dir(p) != dest {
+			t.Fatalf("record %d at %s, not in %s", i, p, dest)
+		}
+		if data, _ := os.ReadFile(p); !bytes.Equal(data, want) {
+			t.Fatalf("record %d body differs", i)
+		}
+	}
+	entries, _ := os.ReadDir(dest)
+	if len(entries) != 2 {
+		var names []string
+		for _, en := range entries {
+			names = append(names, en.Name())
+		}
+		t.Fatalf("destination holds %v, want exactly the two bodies", names)
+	}
+	if _, ok := e.m.Get("test", "crash-settle"); ok {
+		t.Fatal("the id is still taken by an active fetch")
 	}
 }

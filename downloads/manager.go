@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -85,10 +86,11 @@ type record struct {
 	running       bool
 	saved         bool // the finished state and body are durable
 	cancel        context.CancelCauseFunc
-	waiting       bool // in backoff after a temporary failure
-	failures      int  // consecutive temporary failures (backoff exponent)
-	statusRetries int  // 408/429/5xx answers so far
-	restarts      int  // restarts from zero in a row
+	waiting       bool  // in backoff after a temporary failure
+	failures      int   // consecutive temporary failures (backoff exponent)
+	statusRetries int   // 408/429/5xx answers so far
+	restarts      int   // restarts from zero in a row
+	attemptFrom   int64 // offset the current attempt started at
 	reason        FailureReason
 	timer         *time.Timer
 }
@@ -143,6 +145,11 @@ func New(cfg Config) (*Manager, error) {
 		go m.watchNetwork()
 	}
 	m.mu.Lock()
+	// A crash between a fetch's last record and its settling leaves it
+	// active with nothing left to run: settle it now (idempotently).
+	for _, f := range slices.Clone(m.order) {
+		m.maybeSettle(f)
+	}
 	m.schedule()
 	m.mu.Unlock()
 	return m, nil

@@ -402,3 +402,21 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 		t.Fatalf("the upload was sent %d times", n)
 	}
 }
+
+// A transfer that keeps making progress between cuts is not slowed by an
+// ever-growing backoff: progress starts the backoff over.
+func TestBackoffResetsAfterProgress(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = 50*time.Millisecond, 10*time.Second })
+	srv := newFileServer(t)
+	body := randomBytes(1 << 20)
+	u := srv.put("/f", body)
+	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 100<<10, 9 })
+	start := time.Now()
+	reg := e.fetch("progress", u)
+	// Without the reset the ninth retry alone would wait 6.4-12.8 s.
+	got := e.waitSettled(reg.UID, 5*time.Second)
+	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatalf("settled = %+v", got)
+	}
+	t.Logf("10 attempts in %v", time.Since(start).Round(time.Millisecond))
+}

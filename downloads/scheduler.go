@@ -113,6 +113,9 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 		v.temporary = false
 	}
 	if v.temporary {
+		if r.offset.Load() > r.attemptFrom {
+			r.failures = 0 // it made progress: start the backoff over
+		}
 		r.failures++
 		delay := v.retryAfter
 		if delay == 0 {
@@ -251,13 +254,6 @@ func (m *Manager) settle(f *fetch, result Result, reason FailureReason, cancelCa
 		typ = EventFail
 	}
 	ev, err := m.storeEvent(f, typ, func(tx *persistence.Tx) error {
-		for _, r := range f.recs {
-			if r.State == RecordSuccess && f.reg.Destination != "" {
-				if err := putRecord(tx, f.reg.UID, r); err != nil {
-					return err
-				}
-			}
-		}
 		return m.putRegistration(tx, f)
 	})
 	if err != nil {

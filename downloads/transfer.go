@@ -74,6 +74,7 @@ func (m *Manager) transfer(ctx context.Context, f *fetch, r *record) error {
 		return err
 	}
 	m.setOffset(f, r, offset)
+	r.attemptFrom = offset
 	r.uploaded.Store(0)
 	m.log.Debug("attempt", "uid", f.reg.UID, "index", r.Index, "offset", offset, "total", a.ck.Total)
 
