@@ -51,12 +51,41 @@ func (m *Manager) moveToDestination(f *fetch) *failure {
 		}
 		if src := m.partialPath(f, r); r.Response.Path != src {
 			if err := moveBody(src, r.Response.Path); err != nil {
+				m.unclaim(f)
 				return destinationFailure(err)
 			}
 		}
 	}
 	syncDir(dest)
 	return nil
+}
+
+// unclaim gives back the names of bodies that did not move (after a
+// failed move): their claimed files, empty or partly copied, are removed
+// and the records point at the data dir again. m.mu held.
+func (m *Manager) unclaim(f *fetch) {
+	var back []*record
+	for _, r := range f.recs {
+		if r.State != RecordSuccess || r.Response == nil || r.Response.Path == "" {
+			continue
+		}
+		src := m.partialPath(f, r)
+		if r.Response.Path == src {
+			continue
+		}
+		if _, err := os.Stat(src); err != nil {
+			continue // this one moved
+		}
+		os.Remove(r.Response.Path)
+		r.Response.Path = src
+		back = append(back, r)
+	}
+	err := m.store.UpdateMany(len(back), func(tx *persistence.Tx, i int) error {
+		return putRecord(tx, f.reg.UID, back[i])
+	})
+	if err != nil {
+		m.log.Error("store records after a failed move", "uid", f.reg.UID, "err", err)
+	}
 }
 
 func destinationFailure(err error) *failure {
@@ -113,6 +142,7 @@ func moveBody(src, target string) error {
 		err = cerr
 	}
 	if err != nil {
+		os.Truncate(target, 0) // never leave a partial copy in the user's folder
 		return err
 	}
 	return os.Remove(src)

@@ -214,3 +214,38 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 		t.Fatal("the id is still taken by an active fetch")
 	}
 }
+
+// A destination on another, full file system: the copy fails with
+// quota-exceeded, nothing half-copied stays in the user's folder, the
+// bodies stay readable in the data dir, and a fetch that fits succeeds.
+func TestDestinationFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small tmpfs needs root (CI runs as root)")
+	}
+	dest := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dest).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { syscall.Unmount(dest, syscall.MNT_DETACH) })
+	srv := newFileServer(t)
+	big := randomBytes(3 << 20)
+	ubig, usmall := srv.put("/big.bin", big), srv.put("/small.bin", []byte("fits"))
+	e := newEnv(t)
+	reg, err := e.m.Fetch("test", "full", []Request{{URL: ubig}}, FetchOptions{Destination: dest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitSettled(reg.UID, 10*time.Second); got.FailureReason != ReasonQuotaExceeded {
+		t.Fatalf("settled = %+v", got)
+	}
+	if entries, _ := os.ReadDir(dest); len(entries) != 0 {
+		t.Fatalf("the destination keeps %d entries after the failed copy", len(entries))
+	}
+	if !bytes.Equal(e.body(reg.UID, 0), big) {
+		t.Fatal("the body is not readable in the data dir after the failed move")
+	}
+	reg2, _ := e.m.Fetch("test", "fits", []Request{{URL: usmall}}, FetchOptions{Destination: dest})
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.Result != ResultSuccess {
+		t.Fatalf("a fetch that fits: %+v", got)
+	}
+}
