@@ -1,0 +1,481 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: bgfetch against curl, wget and aria2c on the same
+# files, served by nginx on loopback (sendfile on), peers alternating in the
+# same run; medians and the ratio bgfetch/peer. Writes docs/benchmarks.md
+# (everything above its "## Notes" heading is regenerated; the notes are
+# kept).
+#
+# Environment:
+#   BENCH_QUICK=1   256 MiB instead of 2 GiB and 3 runs (development)
+#   BENCH_RUNS=N    runs per comparison (default 5; 3 in quick mode)
+#   BENCH_OUT=FILE  where the results go (default docs/benchmarks.md)
+#   TMPDIR          where the served files and downloads live
+#
+# Needs: nginx curl wget aria2c (scripts/install-deps.sh bench) and Go.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH=/usr/local/go/bin:$PATH
+export CGO_ENABLED=1 GOFLAGS="${GOFLAGS:--mod=readonly -buildvcs=false}"
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	BIG_MIB=256
+	RUNS=${BENCH_RUNS:-3}
+else
+	BIG_MIB=2048
+	RUNS=${BENCH_RUNS:-5}
+fi
+OUTDOC=${BENCH_OUT:-$ROOT/docs/benchmarks.md}
+SMALL_N=2000   # files of 64 KiB
+SMALL_PER=100  # URLs per bgfetch fetch (20 fetches)
+QUEUED_N=1000  # queued registrations for RSS and API latency
+RESTART_N=100  # fetches mid-transfer for the restart benchmark
+
+for t in nginx curl wget aria2c go; do
+	command -v "$t" >/dev/null || { echo "bench: $t not found (scripts/install-deps.sh bench)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bgfetch-bench.XXXXXX")
+chmod 755 "$WORK" # nginx workers run as an unprivileged user
+DPID= # the running daemon, a child of this script
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$DPID" ]; then
+		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	[ -f "$WORK/nginx.pid" ] && kill -TERM "$(cat "$WORK/nginx.pid")" 2>/dev/null
+	sleep 0.2
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+log "building bin/bgfetch and bench helpers"
+go build -o bin/bgfetch .
+go build -o "$WORK/bgbench" ./bench/bgbench
+BG=$ROOT/bin/bgfetch
+BB=$WORK/bgbench
+
+# ---------------------------------------------------------------- files
+WWW=$WORK/www
+mkdir -p "$WWW/small"
+log "creating a ${BIG_MIB} MiB file and $SMALL_N files of 64 KiB"
+head -c "$((BIG_MIB << 20))" /dev/urandom >"$WWW/big.bin"
+head -c "$((SMALL_N * 65536))" /dev/urandom >"$WORK/small.blob"
+split -b 65536 -d -a 4 --additional-suffix=.bin "$WORK/small.blob" "$WWW/small/f"
+rm "$WORK/small.blob"
+head -c $((64 << 20)) /dev/urandom >"$WWW/slow.bin"
+chmod -R a+rX "$WWW"
+
+# ---------------------------------------------------------------- nginx
+# free_port: a loopback TCP port nothing listens on.
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Htln "sport = :$port" 2>/dev/null)" ] && { echo "$port"; return; }
+	done
+}
+start_nginx() {
+	local port conf
+	for _ in $(seq 1 20); do
+		port=$(free_port)
+		mkdir -p "$WORK/nginx/tmp"
+		conf=$WORK/nginx/nginx.conf
+		cat >"$conf" <<-EOF
+			worker_processes 1;
+			daemon on;
+			pid $WORK/nginx.pid;
+			error_log $WORK/nginx/error.log warn;
+			events { worker_connections 4096; }
+			http {
+			    access_log off;
+			    sendfile on;
+			    tcp_nopush on;
+			    keepalive_requests 1000000;
+			    keepalive_timeout 120s;
+			    default_type application/octet-stream;
+			    types { }
+			    client_body_temp_path $WORK/nginx/tmp/body;
+			    proxy_temp_path $WORK/nginx/tmp/proxy;
+			    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+			    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+			    scgi_temp_path $WORK/nginx/tmp/scgi;
+			    server {
+			        listen 127.0.0.1:$port;
+			        root $WWW;
+			        location /slow/ { alias $WWW/; limit_rate 256k; }
+			    }
+			}
+		EOF
+		if nginx -p "$WORK/nginx" -c "$conf" -e "$WORK/nginx/error.log" 2>>"$WORK/nginx/start.log"; then
+			PORT=$port
+			for _ in $(seq 1 50); do
+				curl -sf -o /dev/null "http://127.0.0.1:$PORT/small/f0000.bin" && return 0
+				sleep 0.1
+			done
+		fi
+	done
+	echo "bench: nginx did not start:" >&2
+	cat "$WORK/nginx/start.log" "$WORK/nginx/error.log" >&2 2>/dev/null
+	return 1
+}
+start_nginx
+BASE=http://127.0.0.1:$PORT
+log "nginx on $BASE"
+
+# ---------------------------------------------------------------- daemon
+# start_daemon DIR [serve flags…]: start a headless daemon on DIR; DPID.
+start_daemon() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	rm -f "$dir/endpoint" # a killed daemon's: wait for the new one's
+	"$BG" serve --headless --data-dir "$dir" --listen "unix:$dir/api.sock" "$@" 2>>"$dir.log" &
+	DPID=$!
+	for _ in $(seq 1 500); do
+		[ -f "$dir/endpoint" ] && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.01
+	done
+	echo "bench: the daemon did not start:" >&2
+	cat "$dir.log" >&2
+	return 1
+}
+stop_daemon() {
+	kill -TERM "$DPID" 2>/dev/null || true
+	wait "$DPID" 2>/dev/null || true
+	DPID=
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print v[(NR+1)/2]} else {printf "%.4f\n", (v[NR/2]+v[NR/2+1])/2}}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+kib2mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+fmt3() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
+# rotate N WORD…: the words rotated left by N (peers alternate their order).
+rotate() {
+	local n=$1
+	shift
+	local a=("$@") k=${#a[@]} i
+	for ((i = 0; i < k; i++)); do printf '%s ' "${a[$(((i + n) % k))]}"; done
+}
+# settle_disk: write back what earlier runs left dirty, so no run pays for it.
+settle_disk() { sync; }
+
+RES=$WORK/results
+mkdir -p "$RES"
+
+# ======================================== 3 + 4: RSS idle, 1,000 queued, API latency
+# cpu_pct PID SECONDS: the process's CPU use over SECONDS, in percent of a core.
+cpu_pct() {
+	local c0 c1
+	c0=$("$BB" cpu -pid "$1")
+	sleep "$2"
+	c1=$("$BB" cpu -pid "$1")
+	awk -v a="$c0" -v b="$c1" -v s="$2" 'BEGIN { printf "%.0f", (b - a) * 100 / s }'
+}
+log "RSS idle and with $QUEUED_N queued registrations; API latency"
+DA=$WORK/data-a
+start_daemon "$DA"
+sleep 2
+read -r RSS_IDLE _ RSS_IDLE_ANON RSS_IDLE_FILE < <("$BB" rss -pid "$DPID")
+# Queued: every fetch asks for the throttled file; 6 transfer (the default
+# connection limit), the others wait their turn.
+"$BB" register -data-dir "$DA" -n "$QUEUED_N" -prefix q -conc 8 "$BASE/slow/slow.bin" >"$WORK/queued.ids"
+sleep 5
+read -r RSS_QUEUED RSS_QUEUED_HWM RSS_QUEUED_ANON _ < <("$BB" rss -pid "$DPID")
+CPU_QUEUED=$(cpu_pct "$DPID" 5)
+# latency_runs DIR ID OUT: RUNS rounds of 2,000 requests per call; OUT
+# gets the median of each figure.
+latency_runs() {
+	local r
+	for ((r = 0; r < RUNS; r++)); do "$BB" latency -data-dir "$1" -id "$2" -n 2000 >"$3.$r"; done
+	for k in get_p50_ms get_p99_ms list_p50_ms list_p99_ms list_ids; do
+		printf '%s %s\n' "$k" "$(cat "$3".[0-9]* | awk -v k="$k" '$1 == k { print $2 }' | median)"
+	done >"$3"
+	log "  latency: $(paste -sd' ' "$3")"
+}
+latency_runs "$DA" q500 "$RES/latency"
+stop_daemon
+# Waiting: the same number of fetches of a server that refuses connections
+# (nothing listens on DEAD_PORT): every record retries with backoff.
+DEAD_PORT=$(free_port)
+DW=$WORK/data-w
+start_daemon "$DW"
+"$BB" register -data-dir "$DW" -n "$QUEUED_N" -prefix w -conc 8 "http://127.0.0.1:$DEAD_PORT/never.bin" >/dev/null
+sleep 5
+read -r RSS_WAITING _ RSS_WAITING_ANON _ < <("$BB" rss -pid "$DPID")
+CPU_WAITING=$(cpu_pct "$DPID" 5)
+latency_runs "$DW" w500 "$RES/latency-waiting"
+stop_daemon
+lat() { awk -v k="$1" '$1 == k { print $2 }' "$RES/${2:-latency}"; }
+
+# ======================================== 1: one big file
+log "benchmark 1: one ${BIG_MIB} MiB file, $RUNS runs"
+DB=$WORK/data-b
+start_daemon "$DB"
+OUT=$WORK/out
+mkdir -p "$OUT"
+URL_BIG=$BASE/big.bin
+RSS_B1_PEAK=0
+for ((r = 0; r < RUNS; r++)); do
+	for tool in $(rotate "$r" bgfetch curl curl+fsync wget aria2c); do
+		rm -rf "$OUT" && mkdir -p "$OUT"
+		settle_disk
+		case $tool in
+		curl) line=$("$BB" run -- curl -sS -o "$OUT/big.bin" "$URL_BIG") ;;
+		curl+fsync) # the durability bgfetch provides: the body is on disk when it says done
+			line=$("$BB" run -- sh -c 'curl -sS -o "$1" "$2" && sync "$1"' sh "$OUT/big.bin" "$URL_BIG") ;;
+		wget) line=$("$BB" run -- wget -q -O "$OUT/big.bin" "$URL_BIG") ;;
+		aria2c) line=$("$BB" run -- aria2c -x1 -s1 -q -d "$OUT" -o big.bin --file-allocation=none \
+			--allow-overwrite=true --auto-file-renaming=false --summary-interval=0 "$URL_BIG") ;;
+		bgfetch)
+			echo 5 >"/proc/$DPID/clear_refs" 2>/dev/null || true # reset VmHWM
+			line=$("$BB" run -cpu-pid "$DPID" -- "$BG" --data-dir "$DB" fetch --id "big$r" --dest "$OUT" --wait "$URL_BIG" 2>/dev/null)
+			read -r _ hwm _ < <("$BB" rss -pid "$DPID")
+			((hwm > RSS_B1_PEAK)) && RSS_B1_PEAK=$hwm
+			;;
+		esac
+		size=$(stat -c %s "$OUT/big.bin")
+		[ "$size" = "$((BIG_MIB << 20))" ] || { echo "bench: $tool wrote $size bytes" >&2; exit 1; }
+		read -r wall cpu <<<"$line"
+		echo "$wall" >>"$RES/b1.$tool.wall"
+		echo "$cpu" >>"$RES/b1.$tool.cpu"
+		log "  run $r $tool: wall ${wall}s cpu ${cpu}s"
+	done
+done
+rm -rf "$OUT"
+
+# ======================================== 2: 2,000 small files
+log "benchmark 2: $SMALL_N files of 64 KiB, $RUNS runs"
+LIST=$WORK/small.list
+for ((i = 0; i < SMALL_N; i++)); do printf '%s/small/f%04d.bin\n' "$BASE" "$i"; done >"$LIST"
+NFETCH=$(((SMALL_N + SMALL_PER - 1) / SMALL_PER))
+# bgfetch: NFETCH fetches of SMALL_PER URLs submitted at once with the CLI,
+# then waited for together.
+cat >"$WORK/bg-small.sh" <<EOF
+#!/usr/bin/env bash
+set -eu
+r=\$1 out=\$2
+pids=()
+for ((k = 0; k < $NFETCH; k++)); do
+	mapfile -t urls < <(sed -n "\$((k * $SMALL_PER + 1)),\$(((k + 1) * $SMALL_PER))p" "$LIST")
+	"$BG" --data-dir "$DB" fetch --id "s\$r-\$k" --dest "\$out" --wait "\${urls[@]}" >/dev/null 2>&1 &
+	pids+=(\$!)
+done
+rc=0
+for p in "\${pids[@]}"; do wait "\$p" || rc=1; done
+exit \$rc
+EOF
+for ((r = 0; r < RUNS; r++)); do
+	for tool in $(rotate "$r" bgfetch aria2c wget); do
+		rm -rf "$OUT" && mkdir -p "$OUT"
+		settle_disk
+		case $tool in
+		aria2c) line=$("$BB" run -- aria2c -j6 -q -i "$LIST" -d "$OUT" --file-allocation=none \
+			--allow-overwrite=true --auto-file-renaming=false --summary-interval=0) ;;
+		wget) line=$("$BB" run -- wget -q -i "$LIST" -P "$OUT") ;;
+		bgfetch) line=$("$BB" run -cpu-pid "$DPID" -- bash "$WORK/bg-small.sh" "$r" "$OUT") ;;
+		esac
+		n=$(find "$OUT" -type f -name 'f*.bin' -size 64k | wc -l)
+		[ "$n" = "$SMALL_N" ] || { echo "bench: $tool stored $n of $SMALL_N files" >&2; exit 1; }
+		read -r wall cpu <<<"$line"
+		echo "$wall" >>"$RES/b2.$tool.wall"
+		echo "$cpu" >>"$RES/b2.$tool.cpu"
+		log "  run $r $tool: wall ${wall}s cpu ${cpu}s"
+	done
+done
+rm -rf "$OUT"
+stop_daemon
+
+# ======================================== 5: restart
+log "benchmark 5: restart with $RESTART_N fetches mid-transfer, $RUNS runs"
+DC=$WORK/data-c
+# Every fetch must be able to transfer at once, hence the connection limit.
+start_daemon "$DC" --max-connections $((RESTART_N + 28))
+"$BB" register -data-dir "$DC" -n "$RESTART_N" -prefix r -conc 8 "$BASE/slow/slow.bin" >"$WORK/restart.ids"
+"$BB" restartwait -data-dir "$DC" -t0 "$(date +%s%N)" -ids "$WORK/restart.ids" -timeout 60s >/dev/null
+for ((r = 0; r < RUNS; r++)); do
+	sleep 1.5 # transfers run and checkpoint
+	kill -KILL "$DPID"
+	wait "$DPID" 2>/dev/null || true
+	DPID=
+	t0=$(date +%s%N)
+	start_daemon "$DC" --max-connections $((RESTART_N + 28))
+	"$BB" restartwait -data-dir "$DC" -t0 "$t0" -ids "$WORK/restart.ids" -timeout 60s >"$RES/restart.$r"
+	awk '{print $2}' "$RES/restart.$r" | paste -sd' ' | {
+		read -r ep either running moving
+		echo "$ep" >>"$RES/b5.endpoint"
+		echo "$either" >>"$RES/b5.transferring"
+		echo "$running" >>"$RES/b5.running"
+		echo "$moving" >>"$RES/b5.moving"
+		log "  run $r: API up ${ep}s, all transferring ${either}s (running ${running}s, bytes moving ${moving}s)"
+	}
+done
+stop_daemon
+
+# ======================================== report
+log "writing $OUTDOC"
+m() { median <"$RES/$1"; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v + 0 <= t + 0) ? "met" : "missed" }'; }
+
+B1_CURL_WALL=$(m b1.curl.wall)
+B1_BG_WALL=$(m b1.bgfetch.wall)
+B1_RATIO=$(ratio "$B1_BG_WALL" "$B1_CURL_WALL")
+B2_ARIA_WALL=$(m b2.aria2c.wall)
+B2_BG_WALL=$(m b2.bgfetch.wall)
+B2_RATIO=$(ratio "$B2_BG_WALL" "$B2_ARIA_WALL")
+RSS_IDLE_MIB=$(kib2mib "$RSS_IDLE")
+RSS_Q_MIB=$(kib2mib "$RSS_QUEUED")
+RSS_B1_MIB=$(kib2mib "$RSS_B1_PEAK")
+B5_MOVING=$(m b5.moving)
+B5_TRANS=$(m b5.transferring)
+B5_TRANS_MS=$(awk -v s="$B5_TRANS" 'BEGIN { printf "%.0f", s * 1000 }')
+B5_RUNNING=$(m b5.running)
+B5_EP=$(m b5.endpoint)
+B5_MOVING_MS=$(awk -v s="$B5_MOVING" 'BEGIN { printf "%.0f", s * 1000 }')
+B5_RUNNING_MS=$(awk -v s="$B5_RUNNING" 'BEGIN { printf "%.0f", s * 1000 }')
+B5_EP_MS=$(awk -v s="$B5_EP" 'BEGIN { printf "%.0f", s * 1000 }')
+
+MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+CPU_MODEL=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
+MODE="full ($BIG_MIB MiB, $RUNS runs)"
+[ "$QUICK" = 1 ] && MODE="quick: BENCH_QUICK=1 ($BIG_MIB MiB, $RUNS runs) — development figures, not the reference"
+
+NOTES=""
+if [ -f "$OUTDOC" ]; then
+	NOTES=$(awk 'f { print } /^## Notes/ { f = 1 }' "$OUTDOC")
+fi
+
+b1row() {
+	local t=$1
+	printf '| %s | %s | %s | %s | %s |\n' "$t" "$(fmt3 "$(m b1.$t.wall)")" "$(fmt3 "$(m b1.$t.cpu)")" \
+		"$(ratio "$B1_BG_WALL" "$(m b1.$t.wall)")" "$(ratio "$(m b1.bgfetch.cpu)" "$(m b1.$t.cpu)")"
+}
+b2row() {
+	local t=$1
+	printf '| %s | %s | %s | %s | %s |\n' "$t" "$(fmt3 "$(m b2.$t.wall)")" "$(fmt3 "$(m b2.$t.cpu)")" \
+		"$(ratio "$B2_BG_WALL" "$(m b2.$t.wall)")" "$(ratio "$(m b2.bgfetch.cpu)" "$(m b2.$t.cpu)")"
+}
+
+mkdir -p "$(dirname "$OUTDOC")"
+{
+	cat <<EOF
+# Benchmarks
+
+Generated by \`make bench\` (scripts/bench.sh) on $(date -u +"%Y-%m-%d %H:%M UTC"). Mode: $MODE.
+
+Machine: $(nproc) CPUs ($CPU_MODEL), $MEM RAM, Linux $(uname -r). Versions: $(nginx -v 2>&1 | sed 's/.*: //'), $(curl --version | head -1 | cut -d' ' -f1-2), $(wget --version | head -1 | cut -d' ' -f1-3), $(aria2c --version | head -1), bgfetch $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown) (working tree).
+
+Files are served by nginx on 127.0.0.1 (sendfile on) from a temporary directory; each
+comparison runs its peers in the same run, their order rotating from run to run; the
+figures are medians of $RUNS runs; ratio = bgfetch / peer (below 1 = bgfetch faster or
+lighter). Wall time includes the client's start; bgfetch's CPU is the CLI's plus what the
+headless daemon (durable checkpoints on: fsync + store write every second or 64 MiB) used
+meanwhile. Every download is checked for its size (benchmark 1) or count (benchmark 2).
+
+## Targets
+
+| # | target | measured | verdict |
+| --- | --- | --- | --- |
+| 1 | wall ≤ 1.03× curl, one $BIG_MIB MiB file | $B1_RATIO× ($(fmt3 "$B1_BG_WALL") s vs $(fmt3 "$B1_CURL_WALL") s) | $(verdict "$B1_RATIO" 1.03) |
+| 2 | wall ≤ 0.9× aria2c -j6, $SMALL_N × 64 KiB | $B2_RATIO× ($(fmt3 "$B2_BG_WALL") s vs $(fmt3 "$B2_ARIA_WALL") s) | $(verdict "$B2_RATIO" 0.9) |
+| 3a | RSS idle ≤ 30 MiB | $RSS_IDLE_MIB MiB | $(verdict "$RSS_IDLE_MIB" 30) |
+| 3b | RSS with $QUEUED_N registrations (queued) ≤ 60 MiB | $RSS_Q_MIB MiB | $(verdict "$RSS_Q_MIB" 60) |
+| 4a | \`GET /v1/fetches/{id}\` p99 ≤ 2 ms ($QUEUED_N active) | $(lat get_p99_ms) ms | $(verdict "$(lat get_p99_ms)" 2) |
+| 4b | \`GET /v1/fetches\` p99 ≤ 2 ms ($QUEUED_N active) | $(lat list_p99_ms) ms | $(verdict "$(lat list_p99_ms)" 2) |
+| 5 | restart: all $RESTART_N transferring again ≤ 500 ms | $B5_TRANS_MS ms (bytes flowing in all: $B5_MOVING_MS ms) | $(verdict "$B5_TRANS_MS" 500) |
+
+## 1. One $BIG_MIB MiB file
+
+| client | wall s | CPU s | bgfetch/peer wall | bgfetch/peer CPU |
+| --- | --- | --- | --- | --- |
+$(b1row bgfetch)
+$(b1row curl)
+$(b1row curl+fsync)
+$(b1row wget)
+$(b1row aria2c)
+
+Commands: \`bgfetch fetch --id ID --dest OUT --wait URL\` (daemon already running),
+\`curl -sS -o\`, \`wget -q -O\`, \`aria2c -x1 -s1 --file-allocation=none\`. \`curl+fsync\` is
+\`curl -o F URL && sync F\`: curl with the durability bgfetch gives (the body is on disk when
+the client says done); it is a reference, not a target. \`sync\` runs before every run so no
+run pays for the previous one's writeback.
+
+## 2. $SMALL_N files of 64 KiB
+
+| client | wall s | CPU s | bgfetch/peer wall | bgfetch/peer CPU |
+| --- | --- | --- | --- | --- |
+$(b2row bgfetch)
+$(b2row aria2c)
+$(b2row wget)
+
+bgfetch: $NFETCH fetches of $SMALL_PER URLs, submitted at once with \`bgfetch fetch --dest OUT --wait\`
+and waited for together (6 connections, the default). Peers: \`aria2c -j6 -i list\`, \`wget -i list\`.
+
+## 3. Daemon memory (RSS)
+
+| state | RSS MiB | of which anonymous |
+| --- | --- | --- |
+| idle, fresh data dir, 2 s after start | $RSS_IDLE_MIB | $(kib2mib "$RSS_IDLE_ANON") |
+| $QUEUED_N registrations, 6 transferring and the rest queued (5 s after registering; daemon CPU then $CPU_QUEUED % of a core) | $RSS_Q_MIB (peak $(kib2mib "$RSS_QUEUED_HWM")) | $(kib2mib "$RSS_QUEUED_ANON") |
+| $QUEUED_N registrations of a server that refuses connections, retrying with backoff (5 s after registering; daemon CPU then $CPU_WAITING % of a core) | $(kib2mib "$RSS_WAITING") | $(kib2mib "$RSS_WAITING_ANON") |
+| peak during benchmark 1 (VmHWM, reset before each bgfetch run) | $RSS_B1_MIB | |
+
+RSS counts the pages of the executable the process touched (RssFile: $(kib2mib "$RSS_IDLE_FILE") MiB when
+idle, shared with the page cache); the binary is $(du -m "$BG" | cut -f1) MiB with the desktop app linked in.
+
+## 4. API latency, $QUEUED_N active fetches
+
+$QUEUED_N fetches of the throttled file (6 transferring, the rest queued); $RUNS rounds of 2,000 sequential
+requests per call over the unix socket (keep-alive, after 50 warm-up requests) by \`bench/bgbench latency\`;
+medians of the rounds' percentiles.
+
+| call | p50 ms | p99 ms |
+| --- | --- | --- |
+| \`GET /v1/fetches/{id}\` | $(lat get_p50_ms) | $(lat get_p99_ms) |
+| \`GET /v1/fetches\` ($(lat list_ids) ids) | $(lat list_p50_ms) | $(lat list_p99_ms) |
+| \`GET /v1/fetches/{id}\`, the $QUEUED_N retrying a refused connection instead | $(lat get_p50_ms latency-waiting) | $(lat get_p99_ms latency-waiting) |
+| \`GET /v1/fetches\`, the same | $(lat list_p50_ms latency-waiting) | $(lat list_p99_ms latency-waiting) |
+
+The targets are judged on the first two rows (6 transferring, the rest queued).
+
+## 5. Restart
+
+$RESTART_N fetches of one file served at 256 KiB/s each (nginx \`limit_rate\`), all transferring
+(daemon started with \`--max-connections $((RESTART_N + 28))\` so that they can); SIGKILL, start
+again; time from the new process's start, polling every registration in turn over the API
+(\`bench/bgbench restartwait\`). A fetch is transferring once it reports state \`running\` or its
+\`downloaded\` has grown since it was first read after the restart, whichever comes first;
+"bytes flowing" waits for the growth in every fetch (the engine publishes byte counts every
+100 ms, so this lags by up to 100 ms plus a polling round).
+
+| milestone | median ms |
+| --- | --- |
+| endpoint written, API answers | $B5_EP_MS |
+| all $RESTART_N transferring (running or bytes growing) | $B5_TRANS_MS |
+| all $RESTART_N reporting state running | $B5_RUNNING_MS |
+| bytes flowing in all $RESTART_N | $B5_MOVING_MS |
+
+EOF
+	if [ -n "$NOTES" ]; then
+		echo "## Notes"
+		printf '%s\n' "$NOTES"
+	else
+		cat <<'EOF'
+## Notes
+
+(Kept across runs: write analysis of missed targets here.)
+EOF
+	fi
+} >"$OUTDOC"
+log "done"
+cat "$OUTDOC"
