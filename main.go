@@ -8,9 +8,11 @@ import (
 
 	"github.com/bgfetch/bgfetch/api/cli"
 	"github.com/bgfetch/bgfetch/app"
+	"github.com/bgfetch/bgfetch/internal/localefix"
 )
 
 func main() {
+	localefix.Restore()
 	args := os.Args[1:]
 	if app.Wants(args) {
 		os.Exit(app.Main(args))
