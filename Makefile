@@ -17,7 +17,7 @@ TEST_TIMEOUT ?= 25m
 TEST_FLAGS   ?=
 DEPS         := scripts/install-deps.sh
 
-.PHONY: deps run test fmt-check vet build bench faults clean fuzz-short
+.PHONY: deps run test fmt-check vet build bench faults clean fuzz-short cross-check
 
 deps:
 	$(DEPS)
@@ -37,10 +37,18 @@ test:
 	$(DEPS)
 	$(MAKE) --no-print-directory fmt-check
 	$(MAKE) --no-print-directory vet
+	$(MAKE) --no-print-directory cross-check
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
 	@# The >2 GiB transfer (grab #103) takes minutes under -race: its own pass.
 	$(GO) test -count=1 -timeout 10m -run 'TestOver2GiB' ./downloads
 	$(MAKE) --no-print-directory fuzz-short
+
+# The platform-independent packages must build for Windows and macOS too
+# (the full Windows exe is built by package-test; this catches it in seconds).
+CROSS_PKGS := ./downloads/... ./persistence/... ./api/... ./icons/... ./internal/...
+cross-check:
+	GOOS=windows CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
+	GOOS=darwin CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
 
 # Each fuzz target for a short time; what it finds lands in testdata/fuzz.
 FUZZ_TIME ?= 10s

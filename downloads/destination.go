@@ -133,7 +133,7 @@ func moveBody(src, target string) error {
 	}
 	// Another file system: copy over the claimed file, never through a
 	// symlink swapped in for it.
-	fh, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0)
+	fh, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC|oNoFollow, 0)
 	if err != nil {
 		return err
 	}
