@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -196,10 +195,4 @@ func settled(t testing.TB, m *downloads.Manager, uid string) downloads.Registrat
 		return err == nil && !reg.Active()
 	})
 	return reg
-}
-
-func ctxTimeout(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }

@@ -148,15 +148,14 @@ func closeDaemon(d *api.Daemon, stderr io.Writer) int {
 
 // desktopApp is the running UI.
 type desktopApp struct {
-	fyne    fyne.App
-	win     fyne.Window
-	view    *ui.View
-	tray    *tray.Tray
-	notify  *notify.Notifier
-	mgr     *downloads.Manager
-	daemon  *api.Daemon
-	logger  *slog.Logger
-	visible bool
+	fyne   fyne.App
+	win    fyne.Window
+	view   *ui.View
+	tray   *tray.Tray
+	notify *notify.Notifier
+	mgr    *downloads.Manager
+	daemon *api.Daemon
+	logger *slog.Logger
 
 	quitOnce sync.Once
 	closeErr error

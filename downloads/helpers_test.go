@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -308,8 +307,4 @@ func (f *faultyWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return written, nil
-}
-
-func tempPath(t *testing.T, name string) string {
-	return filepath.Join(t.TempDir(), name)
 }

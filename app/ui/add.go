@@ -109,13 +109,12 @@ func NewAddForm(submit func(AddRequest) error) *AddForm {
 	f.Error.Wrapping = fyne.TextWrapWord
 	f.Error.Hide()
 
-	dest := fyne.CanvasObject(f.Destination)
 	browse := widget.NewButton("Browse…", func() {
 		if f.Browse != nil {
 			f.Browse(func(p string) { f.Destination.SetText(p) })
 		}
 	})
-	dest = container.NewBorder(nil, nil, nil, browse, f.Destination)
+	dest := container.NewBorder(nil, nil, nil, browse, f.Destination)
 
 	f.Form = &widget.Form{
 		Items: []*widget.FormItem{
