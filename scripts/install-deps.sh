@@ -74,7 +74,13 @@ fi
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
-		SUDO=(sudo -n env DEBIAN_FRONTEND=noninteractive)
+		# On a terminal sudo may ask for the password; elsewhere (CI) it
+		# must not wait for one.
+		if [ -t 0 ]; then
+			SUDO=(sudo env DEBIAN_FRONTEND=noninteractive)
+		else
+			SUDO=(sudo -n env DEBIAN_FRONTEND=noninteractive)
+		fi
 	else
 		echo "install-deps: need root to install: ${missing[*]}" >&2
 		exit 1
