@@ -275,9 +275,10 @@ func (da *desktopApp) shutdown() {
 	})
 }
 
-// poll reads the full list once per tray.MinInterval: the window picks up
-// fetches no event announced (a new registration waits in the queue
-// silently) and the tray, rebuilt at most that often, its entries.
+// poll reads the full list once per tray.MinInterval: the tray, rebuilt
+// at most that often, takes its entries from it, and the window drops
+// registrations that went without an event (history the engine's
+// maintenance forgot). New fetches arrive as state events.
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()

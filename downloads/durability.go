@@ -1,7 +1,6 @@
 package downloads
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/bgfetch/bgfetch/persistence"
@@ -53,9 +52,7 @@ func (m *Manager) flush() {
 	docs := make([][]byte, len(batch))
 	paths := make([]string, 0, len(batch))
 	for i, p := range batch {
-		sr := storedRecord{Record: p.r.Record, Reason: p.r.reason}
-		sr.Downloaded = p.r.offset.Load()
-		docs[i], _ = json.Marshal(sr)
+		docs[i], _ = recordDoc(p.r) // plain structs: Marshal cannot fail
 		if p.r.Response != nil && p.r.Response.Path != "" {
 			paths = append(paths, p.r.Response.Path)
 		}

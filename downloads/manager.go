@@ -364,13 +364,19 @@ func (m *Manager) putRegistration(tx *persistence.Tx, f *fetch) error {
 }
 
 func putRecord(tx *persistence.Tx, uid string, r *record) error {
-	sr := storedRecord{Record: r.Record, Reason: r.reason}
-	sr.Downloaded = r.offset.Load()
-	doc, err := json.Marshal(sr)
+	doc, err := recordDoc(r)
 	if err != nil {
 		return err
 	}
 	return tx.PutRecord(uid, r.Index, doc)
+}
+
+// recordDoc is the stored document of a record; its byte count is the
+// live offset. m.mu held.
+func recordDoc(r *record) ([]byte, error) {
+	sr := storedRecord{Record: r.Record, Reason: r.reason}
+	sr.Downloaded = r.offset.Load()
+	return json.Marshal(sr)
 }
 
 // saveRecord persists one record's document (state, response, error).

@@ -97,7 +97,6 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 		} else {
 			r.State = RecordSuccess
 		}
-		r.Downloaded = r.offset.Load()
 		m.completeRecord(f, r)
 		return
 	}
@@ -178,16 +177,14 @@ func (m *Manager) failRecord(f *fetch, r *record, fl *failure) {
 	r.State = RecordFailed
 	r.reason = fl.reason
 	r.Error = fl.msg
-	r.Downloaded = r.offset.Load()
 	m.log.Warn("request failed", "uid", f.reg.UID, "index", r.Index, "reason", fl.reason, "err", fl.msg)
+	m.saveRecord(f, r)
+	r.saved = true
 	if fl.reason == ReasonDownloadTotalExceeded {
-		m.saveRecord(f, r)
-		r.saved = true
+		// Fails the whole fetch at once (spec A.5).
 		m.settle(f, ResultFailure, fl.reason, errSettled)
 		return
 	}
-	m.saveRecord(f, r)
-	r.saved = true
 	m.maybeSettle(f)
 }
 
