@@ -12,6 +12,7 @@
 #
 # Environment:
 #   FAULTS_SHORT=1   the short form CI runs (smaller files, fewer faults)
+#   FAULTS_VERBOSE=1 the daemon logs debug details (kept with FAULTS_KEEP=1)
 #   FAULTS_ONLY=a,b  run only these scenarios: link-flap sigkill
 #                    sigkill-after-201 etag-change wrong-206 close-mid-body
 #                    disk-full dest-full partial-truncate partial-extend
@@ -113,7 +114,7 @@ D=$WORK/data
 start_daemon() {
 	local dir=${1:-$D}
 	rm -f "$dir/endpoint" # a killed daemon's: wait for the new one's
-	ip netns exec "$NS_C" "$BG" serve --headless --data-dir "$dir" --listen "unix:$dir/api.sock" 2>>"$WORK/daemon.log" &
+	ip netns exec "$NS_C" "$BG" serve --headless ${FAULTS_VERBOSE:+--verbose} --data-dir "$dir" --listen "unix:$dir/api.sock" 2>>"$WORK/daemon.log" &
 	DPID=$!
 	for _ in $(seq 1 1000); do
 		[ -f "$dir/endpoint" ] && return 0
@@ -163,7 +164,10 @@ check_files() {
 			continue
 		fi
 		got=$(sha256sum <"$3/$1-$i.bin" | cut -d' ' -f1)
-		[ "$want" = "$got" ] || { echo "corrupt $1-$i.bin"; bad=1; }
+		[ "$want" = "$got" ] || {
+			echo "corrupt $1-$i.bin ($(stat -c %s "$3/$1-$i.bin") bytes, $(cmp "$WWW/$1-$i.bin" "$3/$1-$i.bin" 2>&1 | head -1))"
+			bad=1
+		}
 	done
 	local extra
 	extra=$(find "$3" -type f ! -name "$1-*.bin" | head -3)
@@ -190,7 +194,7 @@ pass() {
 	printf '%s: ok, %s bytes refetched%s\n' "$1" "$2" "${3:+ ($3)}"
 }
 broke() {
-	printf '%s: FAILED: %s\n' "$1" "$2"
+	printf '%s: FAILED: %s\n' "$1" "$2" | tee -a "$WORK/failed"
 	FAILED=1
 }
 # reset_world: a fresh daemon state and server counters for a scenario.
@@ -507,6 +511,9 @@ kill_daemon TERM
 if [ "$FAILED" -ne 0 ]; then
 	log "daemon log: $(grep -c . "$WORK/daemon.log") lines; last:"
 	tail -15 "$WORK/daemon.log" >&2
+	# Last, so that a CI log showing only its tail still names what broke.
+	log "failed scenarios:"
+	cat "$WORK/failed" >&2
 	exit 1
 fi
 log "all scenarios passed"

@@ -1,0 +1,208 @@
+package downloads
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bgfetch/bgfetch/persistence"
+)
+
+// destinationKinds are the file systems a destination can be on: the data
+// dir's own (hard links), another one (tmpfs, root only: bodies are
+// copied), and, with placeBody starting past hard links on the data dir's
+// own file system, one without hard links where Linux renames without
+// replacing, and one where names are claimed with empty files. (CI's
+// kernel has no vfat or exfat to mount for the last two.)
+func destinationKinds() map[string]func(t *testing.T) string {
+	startAt := func(t *testing.T, mode int) {
+		old := firstPlaceMode
+		firstPlaceMode = mode
+		t.Cleanup(func() { firstPlaceMode = old })
+	}
+	return map[string]func(t *testing.T) string{
+		"same-fs": func(t *testing.T) string { return t.TempDir() },
+		"tmpfs": func(t *testing.T) string {
+			if os.Geteuid() != 0 {
+				t.Skip("mounting a tmpfs needs root (CI runs as root)")
+			}
+			dir := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
+				t.Fatalf("mount tmpfs: %v %s", err, out)
+			}
+			t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+			return dir
+		},
+		"no-links": func(t *testing.T) string {
+			startAt(t, placeByRename)
+			return t.TempDir()
+		},
+		"claims": func(t *testing.T) string {
+			startAt(t, placeByClaim)
+			return t.TempDir()
+		},
+	}
+}
+
+// A crash at any step of moving bodies to the destination — after
+// staging, after taking the user-facing names, after storing them, in the
+// middle of a copy — is finished on the next start: every body once under
+// its own name, no "name (1)", no empty or staging file left, nothing left
+// in the data dir. The crash states are made by the move's own steps,
+// stopped where a SIGKILL would stop them. (The fault suite's
+// sigkill-after-201 found a crash between naming and storing that left an
+// empty "a.bin" beside the body's "a (1).bin".)
+func TestMoveRepeatsAfterCrash(t *testing.T) {
+	srv := newFileServer(t)
+	a, b := randomBytes(10<<10), randomBytes(300<<10)
+	ua, ub := srv.put("/a.bin", a), srv.put("/b.bin", b)
+	want := map[string][]byte{"a.bin": a, "b.bin": b}
+
+	// Each crash point brings record i (body at src, staged name given)
+	// to where the move stopped.
+	crashes := map[string]func(t *testing.T, st *persistence.Store, uid string, i int, src, staged, dest string){
+		"after-staging": func(t *testing.T, _ *persistence.Store, _ string, _ int, src, staged, _ string) {
+			if err := stageBody(src, staged); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"mid-copy": func(t *testing.T, _ *persistence.Store, _ string, _ int, src, staged, _ string) {
+			data, _ := os.ReadFile(src)
+			if err := os.WriteFile(staged+".copying", data[:len(data)/3], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"after-naming": func(t *testing.T, _ *persistence.Store, _ string, i int, src, staged, dest string) {
+			if err := stageBody(src, staged); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := placeBody(src, staged, dest, []string{"a.bin", "b.bin"}[i]); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"after-storing": func(t *testing.T, st *persistence.Store, uid string, i int, src, staged, dest string) {
+			if err := stageBody(src, staged); err != nil {
+				t.Fatal(err)
+			}
+			target, err := placeBody(src, staged, dest, []string{"a.bin", "b.bin"}[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			setRecordPath(t, st, uid, i, target)
+		},
+	}
+
+	for kind, mkDest := range destinationKinds() {
+		for crash, at := range crashes {
+			t.Run(kind+"/"+crash, func(t *testing.T) {
+				if kind == "claims" && crash == "after-naming" {
+					// The one case left: an empty claimed file cannot be
+					// told from the user's (moveToDestination's comment).
+					t.Skip("claimed names are not recognised after a crash")
+				}
+				dest := mkDest(t)
+				e := newEnv(t)
+				// Downloaded with no destination: the bodies stay in the
+				// data dir, where the move starts from.
+				reg, err := e.m.Fetch("test", "move", []Request{{URL: ua}, {URL: ub}}, FetchOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != ResultSuccess {
+					t.Fatalf("download: %+v", got)
+				}
+				e.stop()
+
+				st, err := persistence.Open(e.dir, persistence.Options{GCInterval: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				unsettle(t, st, reg.UID, dest)
+				for i := range 2 {
+					src := filepath.Join(e.dir, "bodies", reg.UID, strconv.Itoa(i))
+					staged := filepath.Join(dest, ".bgfetch-"+reg.UID+"-"+strconv.Itoa(i))
+					at(t, st, reg.UID, i, src, staged, dest)
+				}
+				st.Close()
+
+				e.start()
+				got := e.waitSettled(reg.UID, 10*time.Second)
+				if got.Result != ResultSuccess {
+					t.Fatalf("after the crash: %+v", got)
+				}
+				entries, _ := os.ReadDir(dest)
+				var names []string
+				for _, en := range entries {
+					names = append(names, en.Name())
+				}
+				if !slices.Equal(names, []string{"a.bin", "b.bin"}) {
+					t.Fatalf("destination holds %q, want exactly a.bin and b.bin", names)
+				}
+				recs, _ := e.m.Records(reg.UID)
+				for _, r := range recs {
+					name := filepath.Base(r.Response.Path)
+					if filepath.Dir(r.Response.Path) != dest {
+						t.Fatalf("record %d at %s, not in %s", r.Index, r.Response.Path, dest)
+					}
+					if data, _ := os.ReadFile(r.Response.Path); !bytes.Equal(data, want[name]) {
+						t.Fatalf("record %d: %s holds %d bytes, not its body", r.Index, name, len(data))
+					}
+				}
+				if left, _ := os.ReadDir(filepath.Join(e.dir, "bodies", reg.UID)); len(left) != 0 {
+					t.Fatalf("%d bodies left in the data dir", len(left))
+				}
+			})
+		}
+	}
+}
+
+// unsettle rewinds a settled registration in st to active, to move its
+// bodies to dest: the state a crash before settling leaves.
+func unsettle(t *testing.T, st *persistence.Store, uid, dest string) {
+	t.Helper()
+	err := st.Update(func(tx *persistence.Tx) error {
+		doc, err := tx.Registration(uid)
+		if err != nil {
+			return err
+		}
+		var sr storedRegistration
+		if err := json.Unmarshal(doc, &sr); err != nil {
+			return err
+		}
+		sr.Result, sr.FailureReason, sr.SettledAt = ResultPending, ReasonNone, nil
+		sr.Destination = dest
+		doc, _ = json.Marshal(sr)
+		return tx.PutRegistration(uid, doc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setRecordPath stores path as record i's body.
+func setRecordPath(t *testing.T, st *persistence.Store, uid string, i int, path string) {
+	t.Helper()
+	err := st.Update(func(tx *persistence.Tx) error {
+		docs, err := tx.Records(uid)
+		if err != nil {
+			return err
+		}
+		var r storedRecord
+		if err := json.Unmarshal(docs[i], &r); err != nil {
+			return err
+		}
+		r.Response.Path = path
+		doc, _ := json.Marshal(r)
+		return tx.PutRecord(uid, i, doc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
