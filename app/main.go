@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
 
 	"github.com/bgfetch/bgfetch/api"
@@ -221,7 +222,13 @@ func runDesktop(d *api.Daemon, o options, logger *slog.Logger, stderr io.Writer)
 		if err != nil {
 			auto = nil
 		}
-		da.tray = tray.New(desk, mgr, tray.Options{Show: da.show, Quit: da.quit, Autostart: auto})
+		da.tray = tray.New(desk, mgr, tray.Options{
+			Show:      da.show,
+			Quit:      da.quit,
+			Autostart: auto,
+			// Fyne's desktop.App has no tooltip call; its systray does.
+			Tooltip: systray.SetTooltip,
+		})
 		da.tray.Refresh(mgr.List())
 		da.win.SetCloseIntercept(da.win.Hide)
 	} else {

@@ -1,8 +1,9 @@
 // Package tray is bgfetch's system tray icon and menu (a StatusNotifierItem
 // on Linux, through Fyne's desktop.App): the icon tells the aggregate state
-// (idle, downloading, paused or waiting, a failure to look at), the menu
-// shows the aggregate progress, one entry per active fetch (activating it
-// fires backgroundfetchclick and shows the window), Pause all / Resume all,
+// (idle, downloading, paused or waiting, a failure to look at), the
+// tooltip and the menu's first line give the aggregate progress, and the
+// menu has one entry per active fetch (activating it fires
+// backgroundfetchclick and shows the window), Pause all / Resume all,
 // Start at login and Quit.
 //
 // It reads the engine (List) and calls Click, PauseAll and ResumeAll; it
@@ -49,6 +50,10 @@ type Options struct {
 	Quit func()
 	// Autostart is the Start at login entry; nil leaves it out.
 	Autostart *Autostart
+	// Tooltip sets the tray item's tooltip (on Linux the
+	// StatusNotifierItem's ToolTip property) to the aggregate progress;
+	// nil leaves it out.
+	Tooltip func(text string)
 }
 
 // Tray keeps the icon and menu in step with the fetches. Refresh must run
@@ -59,6 +64,7 @@ type Tray struct {
 	opts Options
 
 	signature string
+	tooltip   string
 	state     icons.TrayState
 	iconSet   bool
 }
@@ -179,12 +185,23 @@ func (t *Tray) quit() {
 	}
 }
 
-// Refresh updates the icon and, when an entry changed, the menu. It
-// returns whether the menu was rebuilt.
+// TooltipText is the tray tooltip for regs: "bgfetch — 2 downloading — 42%".
+func TooltipText(regs []downloads.Registration) string {
+	return "bgfetch — " + words.Summarize(regs).Words()
+}
+
+// Refresh updates the icon, the tooltip and, when an entry changed, the
+// menu. It returns whether the menu was rebuilt.
 func (t *Tray) Refresh(regs []downloads.Registration) bool {
 	if st := StateOf(regs); !t.iconSet || st != t.state {
 		t.state, t.iconSet = st, true
 		t.desk.SetSystemTrayIcon(fyne.NewStaticResource("bgfetch-tray-"+st.String()+".png", icons.Tray(st)))
+	}
+	if t.opts.Tooltip != nil {
+		if tip := TooltipText(regs); tip != t.tooltip {
+			t.tooltip = tip
+			t.opts.Tooltip(tip)
+		}
 	}
 	m := t.Menu(regs)
 	sig := signature(m)

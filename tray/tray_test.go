@@ -151,6 +151,32 @@ func TestRefresh(t *testing.T) {
 	}
 }
 
+// TestTooltip: the tooltip gives the aggregate progress and is set again
+// only when its text changes.
+func TestTooltip(t *testing.T) {
+	var tips []string
+	tr := New(&fakeDesk{}, &fakeCtl{}, Options{Tooltip: func(s string) { tips = append(tips, s) }})
+	regs := []downloads.Registration{
+		reg("1", "Episode 5", downloads.StateRunning, 30, 100),
+		reg("2", "Artwork", downloads.StateQueued, 12, 100),
+	}
+	tr.Refresh(regs)
+	tr.Refresh(regs)
+	regs[0].Downloaded = 90
+	tr.Refresh(regs)
+	regs[0] = failed(regs[0], downloads.ReasonBadStatus)
+	regs[1] = failed(regs[1], downloads.ReasonAborted)
+	tr.Refresh(regs)
+	want := []string{
+		"bgfetch — 1 downloading — 21%",
+		"bgfetch — 1 downloading — 51%",
+		"bgfetch — 1 download failed",
+	}
+	if !slices.Equal(tips, want) {
+		t.Fatalf("tooltips = %q, want %q", tips, want)
+	}
+}
+
 // TestAutostart writes and removes ~/.config/autostart/bgfetch.desktop
 // (with a temporary HOME) through the Start at login entry.
 func TestAutostart(t *testing.T) {

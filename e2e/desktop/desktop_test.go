@@ -159,8 +159,15 @@ func TestCancelAndFailure(t *testing.T) {
 // returns the bus name and menu path.
 func trayItem(t *testing.T, conn *dbus.Conn) (string, dbus.ObjectPath) {
 	t.Helper()
+	svc, _, menu := trayItemPaths(t, conn)
+	return svc, menu
+}
+
+// trayItemPaths is trayItem with the item's own object path too.
+func trayItemPaths(t *testing.T, conn *dbus.Conn) (string, dbus.ObjectPath, dbus.ObjectPath) {
+	t.Helper()
 	var svc string
-	var path dbus.ObjectPath
+	var item, path dbus.ObjectPath
 	waitFor(t, 30*time.Second, "the tray item at the watcher", func() bool {
 		v, err := conn.Object(desktopenv.SNIWatcherName, "/StatusNotifierWatcher").
 			GetProperty("org.kde.StatusNotifierWatcher.RegisteredStatusNotifierItems")
@@ -177,12 +184,33 @@ func trayItem(t *testing.T, conn *dbus.Conn) (string, dbus.ObjectPath) {
 			if err != nil {
 				continue
 			}
-			svc, path = name, menu.Value().(dbus.ObjectPath)
+			svc, item, path = name, dbus.ObjectPath(p), menu.Value().(dbus.ObjectPath)
 			return true
 		}
 		return false
 	})
-	return svc, path
+	return svc, item, path
+}
+
+// trayTooltip reads the item's ToolTip property, (sa(iiay)ss): its title.
+func trayTooltip(t *testing.T, conn *dbus.Conn, svc string, item dbus.ObjectPath) string {
+	t.Helper()
+	v, err := conn.Object(svc, item).GetProperty("org.kde.StatusNotifierItem.ToolTip")
+	if err != nil {
+		t.Fatalf("ToolTip: %v", err)
+	}
+	var tip struct {
+		Icon   string
+		Pixmap []struct {
+			W, H int32
+			Data []byte
+		}
+		Title, Text string
+	}
+	if err := dbus.Store([]any{v.Value()}, &tip); err != nil {
+		t.Fatalf("ToolTip %v: %v", v, err)
+	}
+	return tip.Title
 }
 
 type menuLayout struct {
@@ -231,7 +259,7 @@ func TestTrayPauseAll(t *testing.T) {
 	a := startApp(t, env)
 	a.window()
 	conn := env.Bus(t)
-	svc, menu := trayItem(t, conn)
+	svc, item, menu := trayItemPaths(t, conn)
 
 	r := a.fetch("ep-8", "Episode 8", []string{srv.URL + "/file/episode-8.mp3?size=40000000&rate=1000000"}, nil)
 	waitFor(t, 30*time.Second, "bytes to flow", func() bool { return a.registration(r.UID).Downloaded > 100_000 })
@@ -246,6 +274,14 @@ func TestTrayPauseAll(t *testing.T) {
 		}
 		return false
 	})
+	// The tooltip gives the aggregate progress.
+	var tip string
+	waitFor(t, 30*time.Second, "the tooltip to show the progress", func() bool {
+		tip = trayTooltip(t, conn, svc, item)
+		return strings.HasPrefix(tip, "bgfetch — 1 downloading — ") && strings.HasSuffix(tip, "%")
+	})
+	t.Logf("tray tooltip %q", tip)
+
 	// A menu rebuild renumbers the entries: retry with fresh ids until the
 	// click lands.
 	waitFor(t, 30*time.Second, "Pause all to pause the transfer", func() bool {
@@ -284,6 +320,10 @@ func TestTrayPauseAll(t *testing.T) {
 		t.Fatalf("transfer went on after Pause all: %+v (paused at %d)", g, paused)
 	}
 	t.Logf("tray entry %q; paused at %s bytes", entry, fmt.Sprint(paused))
+	waitFor(t, 10*time.Second, "the tooltip to say paused", func() bool {
+		tip = trayTooltip(t, conn, svc, item)
+		return strings.HasPrefix(tip, "bgfetch — Paused — ")
+	})
 
 	// Quit from the tray: everything is checkpointed (the daemon closes,
 	// the store lock is released) and the process exits 0, no panic.
