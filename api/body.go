@@ -8,12 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/downloads"
 )
 
 // ResponseStatusHeader carries the stored response's own status on a body
 // answer (a 404 body is served with 200 and "Bgfetch-Response-Status: 404").
-const ResponseStatusHeader = "Bgfetch-Response-Status"
+const ResponseStatusHeader = wire.ResponseStatusHeader
 
 // recordPoll bounds how long a waiting body request relies on the bus
 // alone before it looks at the record again.

@@ -252,7 +252,7 @@ func (d *Dispatcher) handlerFor(reg downloads.Registration) (HandlerSpec, bool, 
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return HandlerSpec{}, false, err
 	}
-	return spec, true, spec.Validate()
+	return spec, true, validateHandlerSpec(spec)
 }
 
 func releasesRecords(t downloads.EventType) bool {

@@ -94,7 +94,7 @@ func TestCommandHandlerRetriesUntilHandled(t *testing.T) {
 	dir := t.TempDir()
 	argv := handlerScript(t, dir, 2, `{"updateUI":{"title":"Episode 5 is ready"}}`)
 	reg, err := e.manager.Fetch("default", "ep-5", []downloads.Request{{URL: files.URL + "/file/ep5", Method: "GET"}},
-		downloads.FetchOptions{Title: "Episode 5", Handler: HandlerSpec{Command: argv}.JSON()})
+		downloads.FetchOptions{Title: "Episode 5", Handler: handlerJSON(HandlerSpec{Command: argv})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestHandlerOrderPerRegistration(t *testing.T) {
 	files := newFileServer(t)
 	dir := t.TempDir()
 	argv := handlerScript(t, dir, 1, ``)
-	if err := e.manager.SetAppHandler("default", HandlerSpec{Command: argv}.JSON()); err != nil {
+	if err := e.manager.SetAppHandler("default", handlerJSON(HandlerSpec{Command: argv})); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := e.manager.Fetch("default", "slow", []downloads.Request{{URL: files.URL + "/slow/x", Method: "GET"}}, downloads.FetchOptions{})
@@ -202,7 +202,7 @@ func TestWebhookHandler(t *testing.T) {
 		fmt.Fprintf(w, `{"updateUI":{"title":"from %s","icons":[{"src":%q}]}}`, ev.Type, files.URL+"/file/icon.png")
 	}))
 	t.Cleanup(hook.Close)
-	spec := HandlerSpec{URL: hook.URL + "/events"}.JSON()
+	spec := handlerJSON(HandlerSpec{URL: hook.URL + "/events"})
 	reg, err := e.manager.Fetch("default", "w", []downloads.Request{{URL: files.URL + "/file/w", Method: "GET"}}, downloads.FetchOptions{Handler: spec})
 	if err != nil {
 		t.Fatal(err)
@@ -261,7 +261,7 @@ func TestCommandHandlerTimeout(t *testing.T) {
 	marker := filepath.Join(dir, "started")
 	argv := []string{"/bin/sh", "-c", "echo x >> " + marker + "; sleep 30"}
 	reg, err := e.manager.Fetch("default", "t", []downloads.Request{{URL: files.URL + "/file/t", Method: "GET"}},
-		downloads.FetchOptions{Handler: HandlerSpec{Command: argv}.JSON()})
+		downloads.FetchOptions{Handler: handlerJSON(HandlerSpec{Command: argv})})
 	if err != nil {
 		t.Fatal(err)
 	}

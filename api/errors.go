@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/downloads"
 )
 
@@ -19,16 +20,12 @@ const (
 	UnknownError = "UnknownError"
 )
 
-// ErrorBody is the JSON shape of every error answer.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail names the exception (the spec's name) and says what happened.
-type ErrorDetail struct {
-	Name    string `json:"name"`
-	Message string `json:"message"`
-}
+// ErrorBody is the JSON shape of every error answer; ErrorDetail names
+// the exception (the spec's name) and says what happened.
+type (
+	ErrorBody   = wire.ErrorBody
+	ErrorDetail = wire.ErrorDetail
+)
 
 // StatusFor is the one table from an error to an HTTP status (api.md
 // "Errors"): TypeError 400 (409 for a duplicate active id),

@@ -74,7 +74,7 @@ func DecodeFetchBody(r io.Reader) (FetchBody, error) {
 		if err != nil {
 			return FetchBody{}, err
 		}
-		body.Options.Handler = spec.JSON()
+		body.Options.Handler = handlerJSON(spec)
 	}
 	return body, nil
 }

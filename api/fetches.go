@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"net/url"
+
+	"github.com/bgfetch/bgfetch/api/wire"
 )
 
 // createFetch is POST /v1/fetches: fetch() (spec A.1, B).
@@ -23,9 +25,7 @@ func (s *Server) createFetch(w http.ResponseWriter, r *http.Request) {
 }
 
 // IDList is the answer of GET /v1/fetches.
-type IDList struct {
-	IDs []string `json:"ids"`
-}
+type IDList = wire.IDList
 
 // listIDs is GET /v1/fetches: getIds() (spec A.3).
 func (s *Server) listIDs(w http.ResponseWriter, r *http.Request) {

@@ -7,14 +7,15 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/downloads"
 )
 
 // AppHeader selects the app scope of a request; DefaultApp is used
 // without it.
 const (
-	AppHeader  = "Bgfetch-App"
-	DefaultApp = "default"
+	AppHeader  = wire.AppHeader
+	DefaultApp = wire.DefaultApp
 )
 
 type appKey struct{}

@@ -24,7 +24,7 @@ func (s *Server) putHandler(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	if err := s.manager.SetAppHandler(appOf(r), spec.JSON()); err != nil {
+	if err := s.manager.SetAppHandler(appOf(r), handlerJSON(spec)); err != nil {
 		s.logDenied(r, err)
 		writeError(w, err)
 		return

@@ -5,17 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+
+	"github.com/bgfetch/bgfetch/api/wire"
 )
 
-// HandlerSpec is how bgfetch wakes an app: a command it runs, or a
-// loopback webhook it POSTs to (api.md "Events"). It is given per app
-// (PUT /v1/handler) or per fetch ("handler" in the fetch body).
-type HandlerSpec struct {
-	// Command is argv: the event JSON goes to its stdin; exit 0 = handled.
-	Command []string `json:"command,omitempty"`
-	// URL is a loopback http(s) URL: the event JSON is POSTed; 2xx = handled.
-	URL string `json:"url,omitempty"`
-}
+// HandlerSpec is how bgfetch wakes an app (wire.HandlerSpec).
+type HandlerSpec = wire.HandlerSpec
 
 // ParseHandlerSpec decodes and checks a handler object: exactly one of
 // command (a non-empty list whose first item names a program) or url (an
@@ -25,14 +20,14 @@ func ParseHandlerSpec(raw json.RawMessage) (HandlerSpec, error) {
 	if err := decodeStrict(bytes.NewReader(raw), &h); err != nil {
 		return HandlerSpec{}, typeError("handler: " + errorMessage(err))
 	}
-	if err := h.Validate(); err != nil {
+	if err := validateHandlerSpec(h); err != nil {
 		return HandlerSpec{}, err
 	}
 	return h, nil
 }
 
-// Validate checks a handler spec (see ParseHandlerSpec).
-func (h HandlerSpec) Validate() error {
+// validateHandlerSpec checks a handler spec (see ParseHandlerSpec).
+func validateHandlerSpec(h HandlerSpec) error {
 	switch {
 	case len(h.Command) > 0 && h.URL != "":
 		return typeError("handler: give either command or url, not both")
@@ -64,8 +59,8 @@ func validateWebhookURL(raw string) error {
 	return nil
 }
 
-// JSON is the normalised document stored with the fetch or the app.
-func (h HandlerSpec) JSON() json.RawMessage {
+// handlerJSON is the normalised document stored with the fetch or the app.
+func handlerJSON(h HandlerSpec) json.RawMessage {
 	b, _ := json.Marshal(h)
 	return b
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/downloads"
 )
 
@@ -17,9 +18,7 @@ func (s *Server) getRegistration(w http.ResponseWriter, r *http.Request) {
 }
 
 // AbortAnswer is the answer of POST .../abort.
-type AbortAnswer struct {
-	Aborted bool `json:"aborted"`
-}
+type AbortAnswer = wire.AbortAnswer
 
 // abort is POST .../abort: abort() (spec C.17).
 func (s *Server) abort(w http.ResponseWriter, r *http.Request) {
@@ -54,15 +53,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, action func(uid str
 	})
 }
 
-// RecordList is the answer of GET .../records.
-type RecordList struct {
-	Records []downloads.Record `json:"records"`
-}
-
-// RecordAnswer is the answer of GET .../match: a record or null.
-type RecordAnswer struct {
-	Record *downloads.Record `json:"record"`
-}
+// RecordList is the answer of GET .../records; RecordAnswer of GET
+// .../match: a record or null.
+type (
+	RecordList   = wire.RecordList
+	RecordAnswer = wire.RecordAnswer
+)
 
 // records is GET .../records: matchAll() (spec C.18).
 func (s *Server) records(w http.ResponseWriter, r *http.Request) {

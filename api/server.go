@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/internal/version"
 )
@@ -78,10 +79,7 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // StatusInfo is the answer of GET /v1/status.
-type StatusInfo struct {
-	Version string `json:"version"`
-	App     string `json:"app"`
-}
+type StatusInfo = wire.StatusInfo
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, StatusInfo{Version: version.Version, App: appOf(r)})

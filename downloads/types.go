@@ -2,122 +2,57 @@ package downloads
 
 import (
 	"encoding/json"
-	"time"
+
+	"github.com/bgfetch/bgfetch/api/wire"
 )
 
-// Icon is one image offered for a fetch's UI (spec A.1).
-type Icon struct {
-	Src   string `json:"src"`
-	Sizes string `json:"sizes,omitempty"`
-	Type  string `json:"type,omitempty"`
-}
-
-// Request is one request of a fetch as the client gave it.
-type Request struct {
-	URL     string            `json:"url"`
-	Method  string            `json:"method"`
-	Headers map[string]string `json:"headers"`
-	// Body is the upload body of a POST/PUT (base64 in JSON). It is not
-	// echoed in records.
-	Body []byte `json:"body,omitempty"`
-	// Integrity is an optional "sha256-<base64>" digest of the response body.
-	Integrity string `json:"integrity,omitempty"`
-}
-
-// Result of a registration (spec A.4).
-type Result string
+// The public shapes of fetches live in api/wire, shared with the API
+// server and the Go client; the engine names them here.
+type (
+	Icon          = wire.Icon
+	Request       = wire.Request
+	Result        = wire.Result
+	FailureReason = wire.FailureReason
+	State         = wire.State
+	RecordState   = wire.RecordState
+	Registration  = wire.Registration
+	Response      = wire.Response
+	Record        = wire.Record
+	EventType     = wire.EventType
+	Event         = wire.Event
+	MatchQuery    = wire.MatchQuery
+)
 
 const (
-	ResultPending Result = ""
-	ResultSuccess Result = "success"
-	ResultFailure Result = "failure"
+	ResultPending = wire.ResultPending
+	ResultSuccess = wire.ResultSuccess
+	ResultFailure = wire.ResultFailure
+
+	ReasonNone                  = wire.ReasonNone
+	ReasonAborted               = wire.ReasonAborted
+	ReasonBadStatus             = wire.ReasonBadStatus
+	ReasonFetchError            = wire.ReasonFetchError
+	ReasonQuotaExceeded         = wire.ReasonQuotaExceeded
+	ReasonDownloadTotalExceeded = wire.ReasonDownloadTotalExceeded
+
+	StateQueued         = wire.StateQueued
+	StateRunning        = wire.StateRunning
+	StatePaused         = wire.StatePaused
+	StateWaitingNetwork = wire.StateWaitingNetwork
+	StateSettled        = wire.StateSettled
+
+	RecordPending = wire.RecordPending
+	RecordRunning = wire.RecordRunning
+	RecordSuccess = wire.RecordSuccess
+	RecordFailed  = wire.RecordFailed
+	RecordAborted = wire.RecordAborted
+
+	EventProgress = wire.EventProgress
+	EventSuccess  = wire.EventSuccess
+	EventFail     = wire.EventFail
+	EventAbort    = wire.EventAbort
+	EventClick    = wire.EventClick
 )
-
-// FailureReason of a registration (spec A.5).
-type FailureReason string
-
-const (
-	ReasonNone                  FailureReason = ""
-	ReasonAborted               FailureReason = "aborted"
-	ReasonBadStatus             FailureReason = "bad-status"
-	ReasonFetchError            FailureReason = "fetch-error"
-	ReasonQuotaExceeded         FailureReason = "quota-exceeded"
-	ReasonDownloadTotalExceeded FailureReason = "download-total-exceeded"
-)
-
-// State is bgfetch's own view of where a registration is.
-type State string
-
-const (
-	StateQueued         State = "queued"
-	StateRunning        State = "running"
-	StatePaused         State = "paused"
-	StateWaitingNetwork State = "waiting-network"
-	StateSettled        State = "settled"
-)
-
-// RecordState is where one request of a fetch is.
-type RecordState string
-
-const (
-	RecordPending RecordState = "pending"
-	RecordRunning RecordState = "running"
-	RecordSuccess RecordState = "success"
-	RecordFailed  RecordState = "failed"
-	RecordAborted RecordState = "aborted"
-)
-
-// Registration is the public shape of a background fetch (api.md).
-type Registration struct {
-	UID              string        `json:"uid"`
-	App              string        `json:"app"`
-	ID               string        `json:"id"`
-	Title            string        `json:"title"`
-	Icons            []Icon        `json:"icons"`
-	UploadTotal      int64         `json:"uploadTotal"`
-	Uploaded         int64         `json:"uploaded"`
-	DownloadTotal    int64         `json:"downloadTotal"`
-	Downloaded       int64         `json:"downloaded"`
-	Result           Result        `json:"result"`
-	FailureReason    FailureReason `json:"failureReason"`
-	RecordsAvailable bool          `json:"recordsAvailable"`
-	State            State         `json:"state"`
-	CreatedAt        time.Time     `json:"createdAt"`
-	SettledAt        *time.Time    `json:"settledAt"`
-
-	// bgfetch's additions.
-
-	// KnownTotal is the sum of the lengths the servers announced so far
-	// (0 when none is known); UIs use it when DownloadTotal is 0.
-	KnownTotal  int64           `json:"knownTotal"`
-	Destination string          `json:"destination,omitempty"`
-	Handler     json.RawMessage `json:"handler,omitempty"`
-	// AllGET tells whether Pause/Resume is offered (spec D.26).
-	AllGET bool `json:"allGet"`
-}
-
-// Active reports whether the registration has not settled yet.
-func (r Registration) Active() bool { return r.Result == ResultPending }
-
-// Response is what a record received.
-type Response struct {
-	Status     int               `json:"status"`
-	StatusText string            `json:"statusText"`
-	Headers    map[string]string `json:"headers"`
-	Size       int64             `json:"size"`
-	Path       string            `json:"path"`
-}
-
-// Record is one request and its response (api.md).
-type Record struct {
-	Index      int         `json:"index"`
-	Request    Request     `json:"request"`
-	State      RecordState `json:"state"`
-	Downloaded int64       `json:"downloaded"`
-	Total      int64       `json:"total"`
-	Response   *Response   `json:"response"`
-	Error      string      `json:"error"`
-}
 
 // FetchOptions are the options of fetch() plus bgfetch's additions.
 type FetchOptions struct {
@@ -129,34 +64,4 @@ type FetchOptions struct {
 	// Handler is the per-fetch handler document, kept opaque for the API
 	// layer that delivers events.
 	Handler json.RawMessage
-}
-
-// EventType names an event (api.md "Events").
-type EventType string
-
-const (
-	EventProgress EventType = "progress"
-	EventSuccess  EventType = "backgroundfetchsuccess"
-	EventFail     EventType = "backgroundfetchfail"
-	EventAbort    EventType = "backgroundfetchabort"
-	EventClick    EventType = "backgroundfetchclick"
-)
-
-// Event is published on the bus. Events other than progress are durable:
-// they are written to the outbox before they are published and carry its
-// sequence number.
-type Event struct {
-	Type         EventType    `json:"type"`
-	EventID      string       `json:"eventId,omitempty"`
-	Seq          uint64       `json:"-"`
-	Registration Registration `json:"registration"`
-	Records      []Record     `json:"records"`
-}
-
-// MatchQuery selects records (spec C.18, Cache API matching).
-type MatchQuery struct {
-	URL          string // empty matches every record
-	Method       string // empty means GET when URL is set
-	IgnoreSearch bool
-	IgnoreMethod bool
 }

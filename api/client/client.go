@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bgfetch/bgfetch/api"
 	"github.com/bgfetch/bgfetch/api/datadir"
+	"github.com/bgfetch/bgfetch/api/wire"
 	"github.com/bgfetch/bgfetch/internal/version"
 )
 
@@ -62,7 +62,7 @@ func New(opts Options) (*Client, error) {
 // with token, as app.
 func NewWithEndpoint(endpoint, token, app string) (*Client, error) {
 	if app == "" {
-		app = api.DefaultApp
+		app = wire.DefaultApp
 	}
 	c := &Client{endpoint: endpoint, token: token, app: app}
 	transport := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
@@ -105,7 +105,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set(api.AppHeader, c.app)
+	req.Header.Set(wire.AppHeader, c.app)
 	req.Header.Set("User-Agent", version.UserAgent())
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -133,7 +133,7 @@ func (c *Client) do(hc *http.Client, req *http.Request, ok ...int) (*http.Respon
 }
 
 func errorFrom(resp *http.Response) error {
-	var eb api.ErrorBody
+	var eb wire.ErrorBody
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if json.Unmarshal(b, &eb) != nil || eb.Error.Name == "" {
 		eb.Error.Name = "UnknownError"
@@ -191,7 +191,7 @@ func (c *Client) Fetch(ctx context.Context, f FetchRequest) (*Registration, erro
 
 // IDs is GET /v1/fetches: getIds().
 func (c *Client) IDs(ctx context.Context) ([]string, error) {
-	var l api.IDList
+	var l wire.IDList
 	err := c.call(ctx, http.MethodGet, "/v1/fetches", nil, &l)
 	return l.IDs, err
 }
@@ -229,7 +229,7 @@ func (c *Client) Registration(ctx context.Context, uid string) (*Registration, e
 
 // Abort is abort(): true the first time, false afterwards or once settled.
 func (c *Client) Abort(ctx context.Context, uid string) (bool, error) {
-	var a api.AbortAnswer
+	var a wire.AbortAnswer
 	err := c.call(ctx, http.MethodPost, regPath(uid, "/abort"), nil, &a)
 	return a.Aborted, err
 }
@@ -259,14 +259,14 @@ func (c *Client) act(ctx context.Context, uid, action string) (*Registration, er
 
 // Records is matchAll(): every record matching q (all with a zero q).
 func (c *Client) Records(ctx context.Context, uid string, q MatchQuery) ([]Record, error) {
-	var l api.RecordList
+	var l wire.RecordList
 	err := c.call(ctx, http.MethodGet, regPath(uid, "/records")+queryString(q), nil, &l)
 	return l.Records, err
 }
 
 // Match is match(): the first record matching q, or nil.
 func (c *Client) Match(ctx context.Context, uid string, q MatchQuery) (*Record, error) {
-	var a api.RecordAnswer
+	var a wire.RecordAnswer
 	err := c.call(ctx, http.MethodGet, regPath(uid, "/match")+queryString(q), nil, &a)
 	return a.Record, err
 }
@@ -315,7 +315,7 @@ func (c *Client) Body(ctx context.Context, uid string, index int, offset int64) 
 	if err != nil {
 		return nil, err
 	}
-	status, _ := strconv.Atoi(resp.Header.Get(api.ResponseStatusHeader))
+	status, _ := strconv.Atoi(resp.Header.Get(wire.ResponseStatusHeader))
 	return &Body{ReadCloser: resp.Body, Status: status, Size: resp.ContentLength}, nil
 }
 

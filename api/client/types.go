@@ -1,30 +1,28 @@
 package client
 
-import (
-	"github.com/bgfetch/bgfetch/api"
-	"github.com/bgfetch/bgfetch/downloads"
-)
+import "github.com/bgfetch/bgfetch/api/wire"
 
-// The API's objects (api.md), shared with the engine.
+// The API's objects (api.md), from api/wire: the client links nothing of
+// the engine.
 type (
-	Registration = downloads.Registration
-	Record       = downloads.Record
-	Request      = downloads.Request
-	Response     = downloads.Response
-	Icon         = downloads.Icon
-	MatchQuery   = downloads.MatchQuery
-	EventType    = downloads.EventType
-	Handler      = api.HandlerSpec
-	Status       = api.StatusInfo
+	Registration = wire.Registration
+	Record       = wire.Record
+	Request      = wire.Request
+	Response     = wire.Response
+	Icon         = wire.Icon
+	MatchQuery   = wire.MatchQuery
+	EventType    = wire.EventType
+	Handler      = wire.HandlerSpec
+	Status       = wire.StatusInfo
 )
 
 // Event types (api.md "Events").
 const (
-	EventProgress = downloads.EventProgress
-	EventSuccess  = downloads.EventSuccess
-	EventFail     = downloads.EventFail
-	EventAbort    = downloads.EventAbort
-	EventClick    = downloads.EventClick
+	EventProgress = wire.EventProgress
+	EventSuccess  = wire.EventSuccess
+	EventFail     = wire.EventFail
+	EventAbort    = wire.EventAbort
+	EventClick    = wire.EventClick
 )
 
 // FetchRequest is the body of POST /v1/fetches.
@@ -50,6 +48,6 @@ func GetRequests(urls ...string) []Request {
 // Event is one event of GET /v1/events. Seq is the SSE id of a durable
 // event (0 for progress).
 type Event struct {
-	downloads.Event
+	wire.Event
 	Seq uint64 `json:"-"`
 }
