@@ -3,8 +3,8 @@
 # fyne tool: OUTDIR/bgfetch-<version>-linux-<arch>.tar.xz (OUTDIR defaults
 # to dist/; <version> comes from FyneApp.toml).
 #
-# `fyne package --target linux --release` builds the release binary (tags
-# release + migrated_fynedo, -trimpath, -s -w, the FyneApp.toml metadata
+# `fyne package --target linux --release --tags no_emoji` builds the release binary (tags
+# no_emoji + release + migrated_fynedo, -trimpath, -s -w, the FyneApp.toml metadata
 # compiled in) and lays out a tarball with the binary, a generated desktop
 # entry and one icon. This script keeps fyne's binary and icon and re-packs
 # them as a prefix tree, with the hand-written, validated desktop entry
@@ -43,7 +43,7 @@ stage_source "$stage/src"
 
 echo "build-linux: fyne package --target linux --release (bgfetch $APP_VERSION, $arch)"
 start=$(date +%s)
-(cd "$stage/src" && CGO_ENABLED=1 "$FYNE" package --target linux --release)
+(cd "$stage/src" && CGO_ENABLED=1 "$FYNE" package --target linux --release --tags "$BUILD_TAGS")
 fyne_tar="$stage/src/bgfetch.tar.xz"
 if [ ! -f "$fyne_tar" ]; then
 	echo "build-linux: fyne package did not produce $fyne_tar" >&2

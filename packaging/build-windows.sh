@@ -30,7 +30,7 @@ start=$(date +%s)
 (
 	cd "$stage/src"
 	CC="$CC_WINDOWS" CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
-		"$FYNE" package --target windows --release
+		"$FYNE" package --target windows --release --tags "$BUILD_TAGS"
 )
 exe="$stage/src/bgfetch.exe"
 if [ ! -f "$exe" ]; then

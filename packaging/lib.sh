@@ -27,6 +27,8 @@ fi
 # v2.7.1 onto v2.8.1. The tool only drives `go build`; the app is built with
 # the fyne version in go.mod.
 FYNE="$ROOT/bin/tools/fyne-$FYNE_TOOLS_VERSION"
+# The Makefile's BUILD_TAGS (its comment says why), for a script run by hand.
+BUILD_TAGS="${BUILD_TAGS-no_emoji}"
 ensure_fyne() {
 	# The file name carries the version and the install is an atomic rename,
 	# so an executable at $FYNE is the pinned tool.
