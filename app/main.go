@@ -207,12 +207,13 @@ func runDesktop(d *api.Daemon, o options, logger *slog.Logger, stderr io.Writer)
 	da.view.Start()
 
 	da.notify = notify.New(notify.Options{
-		AppName:     "bgfetch",
-		IconDir:     filepath.Join(d.DataDir(), "notification-icons"),
-		DefaultIcon: icons.AppIconAt(128),
-		IconFor:     func(r downloads.Registration) []byte { return cachedIcon(mgr, r) },
-		OnClick:     func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
-		Log:         logger,
+		AppName:      "bgfetch",
+		DesktopEntry: ID, // installed as share/applications/<ID>.desktop
+		IconDir:      filepath.Join(d.DataDir(), "notification-icons"),
+		DefaultIcon:  icons.AppIconAt(128),
+		IconFor:      func(r downloads.Registration) []byte { return cachedIcon(mgr, r) },
+		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
+		Log:          logger,
 	})
 
 	desk, isDesk := a.(desktop.App)

@@ -6,6 +6,12 @@
 // the server lacks the "actions" capability, or there is no session bus, it
 // falls back to beeep (a notification without click-through). It never
 // notifies a cancel: the person made it, or the app asked for it.
+//
+// A notification raised by an earlier bgfetch process cannot be clicked
+// through: the server sends ActionInvoked only to the connection that
+// raised the notification (measured with dunst: a second connection
+// listening for the signal gets nothing). A click that reaches bgfetch is
+// durable: Manager.Click writes it to the outbox before anything else.
 package notify
 
 import (
@@ -85,6 +91,10 @@ func For(ev downloads.Event) (Message, bool) {
 type Options struct {
 	// AppName is the sending application's name (default "bgfetch").
 	AppName string
+	// DesktopEntry is the desktop file's name without ".desktop" (the
+	// app ID), for the server's icon, grouping and activation; "" sends
+	// none.
+	DesktopEntry string
 	// IconDir is where icons are written for the notification server to
 	// read (default a folder under os.TempDir).
 	IconDir string
@@ -299,9 +309,11 @@ func (n *Notifier) Show(msg Message, iconPath string, replaces uint32) (uint32, 
 		return 0, n.opts.Fallback(msg.Summary, msg.Body, iconPath)
 	}
 	hints := map[string]dbus.Variant{
-		"desktop-entry": dbus.MakeVariant("bgfetch"),
-		"category":      dbus.MakeVariant(category(msg)),
-		"urgency":       dbus.MakeVariant(byte(1)),
+		"category": dbus.MakeVariant(category(msg)),
+		"urgency":  dbus.MakeVariant(byte(1)),
+	}
+	if n.opts.DesktopEntry != "" {
+		hints["desktop-entry"] = dbus.MakeVariant(n.opts.DesktopEntry)
 	}
 	var id uint32
 	call := n.conn.Object(busName, busPath).Call(busIface+".Notify", 0,

@@ -119,6 +119,7 @@ type notifyCall struct {
 	App, Icon, Summary, Body string
 	Replaces, ID             uint32
 	Actions                  []string
+	Hints                    map[string]dbus.Variant
 }
 
 func (s *fakeServer) GetCapabilities() ([]string, *dbus.Error) { return s.caps, nil }
@@ -132,7 +133,7 @@ func (s *fakeServer) Notify(app string, replaces uint32, icon, summary, body str
 		s.next++
 		id = s.next
 	}
-	s.notifs = append(s.notifs, notifyCall{app, icon, summary, body, replaces, id, actions})
+	s.notifs = append(s.notifs, notifyCall{app, icon, summary, body, replaces, id, actions, hints})
 	return id, nil
 }
 
@@ -182,11 +183,12 @@ func TestClickThrough(t *testing.T) {
 	var clicks []string
 	var fallback int
 	n := New(Options{
-		Conn:        connect(t, addr),
-		IconDir:     t.TempDir(),
-		DefaultIcon: []byte("png"),
-		OnClick:     func(uid string) { mu.Lock(); clicks = append(clicks, uid); mu.Unlock() },
-		Fallback:    func(string, string, string) error { fallback++; return nil },
+		Conn:         connect(t, addr),
+		IconDir:      t.TempDir(),
+		DefaultIcon:  []byte("png"),
+		DesktopEntry: "io.github.bgfetch.bgfetch",
+		OnClick:      func(uid string) { mu.Lock(); clicks = append(clicks, uid); mu.Unlock() },
+		Fallback:     func(string, string, string) error { fallback++; return nil },
 	})
 	defer n.Close()
 	if !n.ClickThrough() {
@@ -205,6 +207,9 @@ func TestClickThrough(t *testing.T) {
 	if c.App != "bgfetch" || c.Summary != "Download complete" || c.Body != "Episode 5 — 2 files, 61 MB" ||
 		len(c.Actions) < 2 || c.Actions[0] != "default" {
 		t.Fatalf("notification = %+v", c)
+	}
+	if de, _ := c.Hints["desktop-entry"].Value().(string); de != "io.github.bgfetch.bgfetch" {
+		t.Fatalf("desktop-entry hint %q, want the desktop file's name", de)
 	}
 	if data, err := os.ReadFile(c.Icon); err != nil || string(data) != "png" {
 		t.Fatalf("icon %q: %v %q", c.Icon, err, data)
