@@ -18,8 +18,8 @@ declare -A GROUPS_PKGS=(
 	# Desktop end-to-end tests: virtual X server, session bus, notification
 	# daemon (+ dunstctl), notify-send, the StatusNotifierItem watcher
 	# (binary: status-notifier-watcher), input automation, screenshots,
-	# xdpyinfo.
-	[desktop]="xvfb dbus dbus-x11 dunst libnotify-bin haskell-status-notifier-item-utils xdotool imagemagick x11-utils"
+	# xdpyinfo, a window manager and wmctrl (closing a window politely).
+	[desktop]="xvfb dbus dbus-x11 dunst libnotify-bin haskell-status-notifier-item-utils xdotool imagemagick x11-utils openbox wmctrl"
 	# Benchmarks and fault injection.
 	[bench]="nginx aria2 curl wget iproute2 hyperfine"
 	# Packaging (.desktop validation, tarballs, Windows cross-compiler).

@@ -420,3 +420,68 @@ func TestAddForm(t *testing.T) {
 		t.Fatalf("%s has %d bytes", dest, st.Size())
 	}
 }
+
+// TestCloseHidesToTray: under a window manager, closing the window (the
+// manager's close: WM_DELETE_WINDOW) only hides it. bgfetch keeps running —
+// the transfer goes on and finishes, the API answers — and the tray's Show
+// bgfetch brings the window back.
+func TestCloseHidesToTray(t *testing.T) {
+	env := desktopenv.Start(t)
+	env.StartWM(t)
+	a := startApp(t, env)
+	a.window()
+	conn := env.Bus(t)
+	svc, menu := trayItem(t, conn)
+	srv := newFileServer(t)
+	r := a.fetch("ep-9", "Episode 9", []string{srv.URL + "/file/episode-9.mp3?size=6000000&rate=2000000"}, nil)
+	waitFor(t, 30*time.Second, "bytes to flow", func() bool { return a.registration(r.UID).Downloaded > 0 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if out, err := env.Command(ctx, "wmctrl", "-F", "-c", "bgfetch").CombinedOutput(); err != nil {
+		t.Fatalf("wmctrl -c bgfetch: %v %s", err, out)
+	}
+	waitFor(t, 10*time.Second, "the window to hide", func() bool {
+		out, _ := a.xdotool("search", "--onlyvisible", "--name", "^bgfetch$")
+		return strings.TrimSpace(out) == ""
+	})
+	select {
+	case <-a.exited:
+		t.Fatalf("bgfetch exited when its window was closed:\n%s", a.logText())
+	default:
+	}
+	waitFor(t, 30*time.Second, "the transfer to finish with the window hidden", func() bool {
+		return a.registration(r.UID).Result == "success"
+	})
+
+	clickMenu(t, conn, svc, menu, menuItems(t, conn, svc, menu)["Show bgfetch"])
+	a.window()
+}
+
+// TestCloseQuitsWithoutTray: with no tray host there is nothing to come
+// back from, so closing the window quits bgfetch cleanly (exit 0, every
+// transfer checkpointed, the store closed) instead of hiding it.
+func TestCloseQuitsWithoutTray(t *testing.T) {
+	env := desktopenv.Start(t)
+	env.StartWM(t)
+	env.StopWatcher(t)
+	a := startApp(t, env)
+	a.window()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if out, err := env.Command(ctx, "wmctrl", "-F", "-c", "bgfetch").CombinedOutput(); err != nil {
+		t.Fatalf("wmctrl -c bgfetch: %v %s", err, out)
+	}
+	select {
+	case <-a.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("bgfetch kept running with its window closed and no tray:\n%s", a.logText())
+	}
+	if code := a.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, a.logText())
+	}
+	if log := a.logText(); !strings.Contains(log, "no system tray host") || !strings.Contains(log, "bgfetch stopped") {
+		t.Fatalf("no tray notice or no clean shutdown:\n%s", log)
+	}
+}

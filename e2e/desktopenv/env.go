@@ -229,6 +229,52 @@ func (e *Env) startDunst(t testing.TB, conn *dbus.Conn) {
 	e.waitOwner(t, conn, "dunst", NotificationsName)
 }
 
+// StartWM runs a window manager (openbox) on the display, for tests of what
+// only a window manager does: closing a window politely (wmctrl -c sends
+// _NET_CLOSE_WINDOW; the manager sends the window WM_DELETE_WINDOW). The
+// other tests run without one, so their windows sit where they ask to.
+func (e *Env) StartWM(t testing.TB) {
+	t.Helper()
+	for _, r := range []struct{ bin, pkg string }{{"openbox", "openbox"}, {"wmctrl", "wmctrl"}} {
+		if _, err := exec.LookPath(r.bin); err != nil {
+			t.Fatalf("desktopenv: missing %s (apt-get install %s); run scripts/install-deps.sh desktop", r.bin, r.pkg)
+		}
+	}
+	e.spawn(t, "openbox", []string{"--sm-disable"}, nil)
+	e.waitFor(t, "openbox", "a window manager (wmctrl -m)", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out, err := e.Command(ctx, "wmctrl", "-m").Output()
+		return err == nil && strings.Contains(string(out), "Openbox")
+	})
+}
+
+// StopWatcher ends the StatusNotifierWatcher: from then on the session has
+// no tray host, as on a desktop without one.
+func (e *Env) StopWatcher(t testing.TB) {
+	t.Helper()
+	p := e.find("status-notifier-watcher")
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(ReadyTimeout):
+		t.Fatalf("desktopenv: status-notifier-watcher did not stop")
+	}
+	conn := e.Bus(t)
+	deadline := time.Now().Add(ReadyTimeout)
+	for {
+		var has bool
+		err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, SNIWatcherName).Store(&has)
+		if err == nil && !has {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("desktopenv: %s still owned after the watcher stopped", SNIWatcherName)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (e *Env) startWatcher(t testing.TB, conn *dbus.Conn) {
 	t.Helper()
 	e.spawn(t, "status-notifier-watcher", nil, nil)
