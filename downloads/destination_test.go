@@ -6,10 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -103,14 +101,7 @@ func TestDestinationIsSafe(t *testing.T) {
 // A full disk fails the record with quota-exceeded, leaves the store
 // intact, and other fetches complete once space is freed.
 func TestDiskFull(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root (CI runs as root)")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	mnt := mountTmpfs(t, "4m")
 	srv := newFileServer(t)
 	big := srv.put("/big", randomBytes(6<<20))
 	small := srv.put("/small", randomBytes(100<<10))
@@ -219,14 +210,7 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 // quota-exceeded, nothing half-copied stays in the user's folder, the
 // bodies stay readable in the data dir, and a fetch that fits succeeds.
 func TestDestinationFull(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("mounting a small tmpfs needs root (CI runs as root)")
-	}
-	dest := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dest).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount tmpfs: %v %s", err, out)
-	}
-	t.Cleanup(func() { syscall.Unmount(dest, syscall.MNT_DETACH) })
+	dest := mountTmpfs(t, "1m")
 	srv := newFileServer(t)
 	big := randomBytes(3 << 20)
 	ubig, usmall := srv.put("/big.bin", big), srv.put("/small.bin", []byte("fits"))

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,17 +27,7 @@ func destinationKinds() map[string]func(t *testing.T) string {
 	}
 	return map[string]func(t *testing.T) string{
 		"same-fs": func(t *testing.T) string { return t.TempDir() },
-		"tmpfs": func(t *testing.T) string {
-			if os.Geteuid() != 0 {
-				t.Skip("mounting a tmpfs needs root (CI runs as root)")
-			}
-			dir := t.TempDir()
-			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
-				t.Fatalf("mount tmpfs: %v %s", err, out)
-			}
-			t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-			return dir
-		},
+		"tmpfs":   func(t *testing.T) string { return mountTmpfs(t, "8m") },
 		"no-links": func(t *testing.T) string {
 			startAt(t, placeByRename)
 			return t.TempDir()
