@@ -98,14 +98,22 @@ func stagingPath(dest string, f *fetch, r *record) string {
 	return filepath.Join(dest, ".bgfetch-"+f.reg.UID+"-"+strconv.Itoa(r.Index))
 }
 
-// stageBody gives the body at src the name staged in the destination. A
-// staged name only ever appears complete (a link, or a synced copy renamed
-// into place), so one that exists is kept.
+// stageBody gives the body at src the name staged in the destination. We
+// only ever make a staged name appear complete (a link, or a synced copy
+// renamed into place), so one from before a crash is kept — once it proves
+// to be the body: the same file, or a regular file with the same bytes.
+// Anything else found under the name (a planted file or symlink) goes; the
+// name is bgfetch's.
 func stageBody(src, staged string) error {
 	tmp := staged + ".copying"
 	os.Remove(tmp) // a copy a crash interrupted
 	if _, err := os.Lstat(staged); err == nil {
-		return nil
+		if sameFile(src, staged) || sameContent(src, staged) {
+			return nil
+		}
+		if err := os.Remove(staged); err != nil {
+			return err
+		}
 	}
 	if err := os.Link(src, staged); err == nil {
 		return nil
@@ -263,12 +271,16 @@ func sameContent(a, b string) bool {
 // empty file on file systems without hard links), then the staging and
 // data dir names go. Repeatable after a crash.
 func finishPlacement(src, staged, target string) error {
-	if _, err := os.Lstat(staged); err == nil {
-		if !sameFile(staged, target) {
-			if err := os.Rename(staged, target); err != nil {
-				return err
-			}
-		} else if err := os.Remove(staged); err != nil {
+	if fi, err := os.Lstat(staged); err == nil {
+		switch {
+		case sameFile(staged, target):
+			err = os.Remove(staged)
+		case fi.Mode().IsRegular() && isEmptyFile(target):
+			err = os.Rename(staged, target) // over the claimed name
+		default:
+			err = os.Remove(staged) // not the body (it was renamed, or this was planted)
+		}
+		if err != nil {
 			return err
 		}
 	}

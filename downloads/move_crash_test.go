@@ -41,7 +41,8 @@ func destinationKinds() map[string]func(t *testing.T) string {
 
 // A crash at any step of moving bodies to the destination — after
 // staging, after taking the user-facing names, after storing them, in the
-// middle of a copy — is finished on the next start: every body once under
+// middle of a copy — is finished on the next start (and files planted under
+// the staging names are not taken for bodies): every body once under
 // its own name, no "name (1)", no empty or staging file left, nothing left
 // in the data dir. The crash states are made by the move's own steps,
 // stopped where a SIGKILL would stop them. (The fault suite's
@@ -72,6 +73,28 @@ func TestMoveRepeatsAfterCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := placeBody(src, staged, dest, []string{"a.bin", "b.bin"}[i]); err != nil {
+				t.Fatal(err)
+			}
+		},
+		// Not a crash: something else put files under the staging names
+		// first (a symlink to a file outside, a file of the body's size).
+		// Neither may be taken for the body, and the outside file stays.
+		"planted": func(t *testing.T, _ *persistence.Store, _ string, i int, src, staged, _ string) {
+			if i == 0 {
+				victim := filepath.Join(t.TempDir(), "victim")
+				os.WriteFile(victim, []byte("precious"), 0o644)
+				if err := os.Symlink(victim, staged); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() {
+					if b, _ := os.ReadFile(victim); string(b) != "precious" {
+						t.Errorf("the symlink's target was changed: %q", b)
+					}
+				})
+				return
+			}
+			fi, _ := os.Stat(src)
+			if err := os.WriteFile(staged, make([]byte, fi.Size()), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		},
