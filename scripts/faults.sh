@@ -197,6 +197,16 @@ broke() {
 	printf '%s: FAILED: %s\n' "$1" "$2" | tee -a "$WORK/failed"
 	FAILED=1
 }
+# survive_restart UID…: restarts the daemon (SIGTERM) and adds to $problem
+# each registration the store no longer has.
+survive_restart() {
+	kill_daemon TERM
+	start_daemon
+	local u
+	for u in "$@"; do
+		"$BB" get -data-dir "$D" "$u" >/dev/null 2>&1 || problem="${problem:+$problem; }registration $u lost after restart"
+	done
+}
 # reset_world: a fresh daemon state and server counters for a scenario.
 reset_world() {
 	kill_daemon KILL
@@ -423,11 +433,7 @@ if selected disk-full; then
 	if ! await "$uid2"; then
 		problem="${problem:+$problem; }the fetch after freeing space: $(paste -sd';' "$WORK/await.out")"
 	fi
-	kill_daemon TERM
-	start_daemon
-	for u in "$uid0" "$uid1" "$uid2"; do
-		"$BB" get -data-dir "$D" "$u" >/dev/null 2>&1 || problem="${problem:+$problem; }registration $u lost after restart"
-	done
+	survive_restart "$uid0" "$uid1" "$uid2"
 	if [ -z "$problem" ] && msg=$(check_files small 3 "$WORK/dest"); then
 		echo "disk-full: ok, quota-exceeded, store intact, later fetch done"
 	else
@@ -461,11 +467,7 @@ if selected dest-full; then
 	[ -z "$left" ] || problem="${problem:+$problem; }a partial copy was left in the destination: $left"
 	uid2=$(register dd-after "$DF" $(urls small 3))
 	await "$uid2" || problem="${problem:+$problem; }the next fetch into the same folder: $(paste -sd';' "$WORK/await.out")"
-	kill_daemon TERM
-	start_daemon
-	for u in "$uid1" "$uid2"; do
-		"$BB" get -data-dir "$D" "$u" >/dev/null 2>&1 || problem="${problem:+$problem; }registration $u lost after restart"
-	done
+	survive_restart "$uid1" "$uid2"
 	if [ -z "$problem" ] && msg=$(check_files small 3 "$DF"); then
 		echo "dest-full: ok, quota-exceeded, nothing half-copied, store intact, next fetch done"
 	else

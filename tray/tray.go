@@ -97,7 +97,10 @@ func WatcherOwned(conn *dbus.Conn) bool {
 // transfers; else a failure to look at while a failed fetch is listed;
 // else paused while any waits (paused, offline, queued); else idle.
 func StateOf(regs []downloads.Registration) icons.TrayState {
-	s := words.Summarize(regs)
+	return stateOf(words.Summarize(regs))
+}
+
+func stateOf(s words.Summary) icons.TrayState {
 	switch {
 	case s.Running > 0:
 		return icons.TrayDownloading
@@ -127,7 +130,12 @@ func EntryLabel(r downloads.Registration) string {
 
 // Menu builds the tray menu for regs (newest first).
 func (t *Tray) Menu(regs []downloads.Registration) *fyne.Menu {
-	head := fyne.NewMenuItem(words.Summarize(regs).Words(), nil)
+	return t.menu(regs, words.Summarize(regs))
+}
+
+// menu is Menu with regs' summary already made.
+func (t *Tray) menu(regs []downloads.Registration, sum words.Summary) *fyne.Menu {
+	head := fyne.NewMenuItem(sum.Words(), nil)
 	head.Disabled = true
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem("Show bgfetch", t.show),
@@ -185,25 +193,22 @@ func (t *Tray) quit() {
 	}
 }
 
-// TooltipText is the tray tooltip for regs: "bgfetch — 2 downloading — 42%".
-func TooltipText(regs []downloads.Registration) string {
-	return "bgfetch — " + words.Summarize(regs).Words()
-}
-
-// Refresh updates the icon, the tooltip and, when an entry changed, the
-// menu. It returns whether the menu was rebuilt.
+// Refresh updates the icon, the tooltip ("bgfetch — 2 downloading — 42%")
+// and, when an entry changed, the menu. It returns whether the menu was
+// rebuilt.
 func (t *Tray) Refresh(regs []downloads.Registration) bool {
-	if st := StateOf(regs); !t.iconSet || st != t.state {
+	sum := words.Summarize(regs)
+	if st := stateOf(sum); !t.iconSet || st != t.state {
 		t.state, t.iconSet = st, true
 		t.desk.SetSystemTrayIcon(fyne.NewStaticResource("bgfetch-tray-"+st.String()+".png", icons.Tray(st)))
 	}
 	if t.opts.Tooltip != nil {
-		if tip := TooltipText(regs); tip != t.tooltip {
+		if tip := "bgfetch — " + sum.Words(); tip != t.tooltip {
 			t.tooltip = tip
 			t.opts.Tooltip(tip)
 		}
 	}
-	m := t.Menu(regs)
+	m := t.menu(regs, sum)
 	sig := signature(m)
 	if sig == t.signature {
 		return false

@@ -47,7 +47,7 @@ func eventsCommand() *command {
 
 func printEvent(e *env, ev client.Event) {
 	if e.json {
-		b, _ := json.Marshal(ev.Event)
+		b, _ := json.Marshal(ev)
 		fmt.Fprintln(e.stdout, string(b))
 		return
 	}

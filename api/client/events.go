@@ -96,7 +96,7 @@ func readEvents(ctx context.Context, resp *http.Response, last string, ch chan<-
 			}
 			if data != "" {
 				var ev Event
-				if json.Unmarshal([]byte(data), &ev.Event) == nil {
+				if json.Unmarshal([]byte(data), &ev) == nil {
 					if hasID {
 						ev.Seq, _ = strconv.ParseUint(id, 10, 64)
 					}

@@ -14,6 +14,9 @@ type (
 	EventType    = wire.EventType
 	Handler      = wire.HandlerSpec
 	Status       = wire.StatusInfo
+	// Event is one event of GET /v1/events; Seq is the SSE id of a
+	// durable event (0 for progress).
+	Event = wire.Event
 )
 
 // Event types (api.md "Events").
@@ -43,11 +46,4 @@ func GetRequests(urls ...string) []Request {
 		reqs[i] = Request{URL: u, Method: "GET"}
 	}
 	return reqs
-}
-
-// Event is one event of GET /v1/events. Seq is the SSE id of a durable
-// event (0 for progress).
-type Event struct {
-	wire.Event
-	Seq uint64 `json:"-"`
 }

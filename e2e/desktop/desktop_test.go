@@ -315,7 +315,6 @@ func TestTrayPauseAll(t *testing.T) {
 		}
 		return false
 	})
-	_ = entry
 	if g := a.registration(r.UID); g.State != "paused" || g.Downloaded > paused+64<<10 {
 		t.Fatalf("transfer went on after Pause all: %+v (paused at %d)", g, paused)
 	}
