@@ -2,7 +2,6 @@ package app
 
 import (
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -22,6 +21,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
+	"github.com/bgfetch/bgfetch/internal/words"
 	"github.com/bgfetch/bgfetch/tray"
 )
 
@@ -60,6 +60,11 @@ type desktopApp struct {
 	mgr    *downloads.Manager
 	daemon *daemon.Daemon
 	logger *slog.Logger
+	words  *words.Words
+	prefs  *prefs
+
+	settingsWin fyne.Window
+	autostart   *tray.Autostart
 
 	quitOnce sync.Once
 	closeErr error
@@ -76,7 +81,11 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	}
 	a := fyneapp.NewWithID(ID)
 	mgr := d.Manager()
-	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{})}
+	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{}),
+		words: systemWords(), prefs: loadPrefs(d.DataDir())}
+	if auto, err := tray.DefaultAutostart(); err == nil {
+		da.autostart = auto
+	}
 	iconLoader := &icons.Loader{Cache: mgr.Icons()}
 	da.buildWindow(iconLoader)
 
@@ -90,6 +99,10 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		DefaultIcon:  icons.AppIconAt(128),
 		IconFor:      func(r model.Registration) []byte { return iconLoader.Cached(r.Icons) },
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
+		OnAction:     func(uid, action string) { fyne.Do(func() { da.notificationAction(uid, action) }) },
+		Words:        da.words,
+		Enabled:      da.notificationsOn,
+		StateFile:    filepath.Join(d.DataDir(), "notifications.json"),
 		Log:          logger,
 	})
 	hasTray := da.startTray()
@@ -130,21 +143,27 @@ func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
 	}
 	da.fyne.SetIcon(appIcon)
 	da.view = ui.NewView(da.mgr, ui.Options{
-		DefaultIcon: rowIcon,
-		Icons:       ui.NewIconLoader(iconLoader),
-		OpenPath:    func(p string) { _ = da.fyne.OpenURL(&url.URL{Scheme: "file", Path: p}) },
-		Log:         da.logger,
+		Words:         da.words,
+		DefaultIcon:   rowIcon,
+		Icons:         ui.NewIconLoader(iconLoader),
+		OpenPath:      da.openPath,
+		ShowInFolder:  da.showInFolder,
+		DefaultFolder: da.prefs.Folder,
+		Log:           da.logger,
 	})
+	da.view.OnSettings = da.showSettings
 	da.win = da.fyne.NewWindow("bgfetch")
 	da.win.SetIcon(appIcon)
 	da.view.Attach(da.win)
-	da.win.Resize(fyne.NewSize(860, 520))
-	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
-		fyne.NewMenuItem("Add…", da.view.ShowAdd),
-		fyne.NewMenuItem("Pause all", da.mgr.PauseAll),
-		fyne.NewMenuItem("Resume all", da.mgr.ResumeAll),
+	da.win.Resize(fyne.NewSize(900, 600))
+	w := da.words
+	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(w.T("menu.file"),
+		fyne.NewMenuItem(w.T("menu.add"), da.view.ShowAdd),
+		fyne.NewMenuItem(w.T("menu.settings"), da.showSettings),
+		fyne.NewMenuItem(w.T("menu.pauseAll"), da.mgr.PauseAll),
+		fyne.NewMenuItem(w.T("menu.resumeAll"), da.mgr.ResumeAll),
 		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
+		&fyne.MenuItem{Label: w.T("menu.quit"), IsQuit: true, Action: da.quit},
 	)))
 }
 
@@ -158,14 +177,12 @@ func (da *desktopApp) startTray() bool {
 		da.win.SetCloseIntercept(da.quit)
 		return false
 	}
-	auto, err := tray.DefaultAutostart()
-	if err != nil {
-		auto = nil
-	}
 	da.tray = tray.New(desk, da.mgr, tray.Options{
 		Show:      da.show,
 		Quit:      da.quit,
-		Autostart: auto,
+		Settings:  da.showSettings,
+		Words:     da.words,
+		Autostart: da.autostart,
 		// Fyne's desktop.App has no tooltip call; its systray does.
 		Tooltip: systray.SetTooltip,
 	})

@@ -20,11 +20,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,51 +40,6 @@ const (
 	actionKey = "default"
 )
 
-// Message is one notification.
-type Message struct {
-	UID     string // the fetch it is about; a click calls OnClick(UID)
-	Summary string
-	Body    string
-	Icon    []byte // PNG; nil for the default
-	Failed  bool
-}
-
-// For returns the notification for an event: a success or a failure of a
-// settled fetch. Progress, state, click and abort events give none.
-func For(ev model.Event) (Message, bool) {
-	r := ev.Registration
-	title := words.DisplayTitle(r)
-	switch ev.Type {
-	case model.EventSuccess:
-		n := len(ev.Records)
-		files := "1 file"
-		if n != 1 {
-			files = fmt.Sprintf("%d files", n)
-		}
-		return Message{UID: r.UID, Summary: "Download complete",
-			Body: fmt.Sprintf("%s — %s, %s", title, files, words.Bytes(r.Downloaded))}, true
-	case model.EventFail:
-		if r.FailureReason == model.ReasonAborted {
-			return Message{}, false
-		}
-		why := words.ReasonWords(r.FailureReason)
-		if r.FailureReason == model.ReasonBadStatus {
-			for _, rec := range ev.Records {
-				if rec.Response != nil && (rec.Response.Status < 200 || rec.Response.Status > 299) {
-					text := rec.Response.StatusText
-					if text == "" {
-						text = http.StatusText(rec.Response.Status)
-					}
-					why = strings.TrimSpace(fmt.Sprintf("%s (%d %s", why, rec.Response.Status, text)) + ")"
-					break
-				}
-			}
-		}
-		return Message{UID: r.UID, Summary: "Download failed", Body: title + " — " + why, Failed: true}, true
-	}
-	return Message{}, false
-}
-
 // Options configure a Notifier.
 type Options struct {
 	// AppName is the sending application's name (default "bgfetch").
@@ -102,6 +55,17 @@ type Options struct {
 	DefaultIcon []byte
 	// OnClick receives the uid of a clicked notification.
 	OnClick func(uid string)
+	// OnAction receives the uid and the action of a notification's other
+	// buttons (ActionOpen, ActionFolder, ActionRetry); nil offers none.
+	OnAction func(uid, action string)
+	// Words is the language of the notifications (nil: English).
+	Words *words.Words
+	// Enabled, when set, is asked before each notification (the
+	// notifications setting); false shows none.
+	Enabled func() bool
+	// StateFile keeps the notifications on screen across a restart
+	// (restore.go); "" keeps none.
+	StateFile string
 	// IconFor returns the PNG for a registration (the fetch's cached icon,
 	// honouring updateUI); nil or a nil result uses DefaultIcon.
 	IconFor func(r model.Registration) []byte
@@ -128,6 +92,11 @@ type Notifier struct {
 	mu    sync.Mutex
 	byID  map[uint32]string // notification id → uid
 	shown map[string]shown  // uid → what was shown
+
+	// What restore.go keeps across a restart.
+	server string               // the server's unique bus name
+	notes  map[uint32]savedNote // the notifications on screen, by id
+	saveMu sync.Mutex
 }
 
 type shown struct {
@@ -144,6 +113,9 @@ func New(opts Options) *Notifier {
 	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
+	}
+	if opts.Words == nil {
+		opts.Words = words.English
 	}
 	if opts.IconDir == "" {
 		opts.IconDir = filepath.Join(os.TempDir(), fmt.Sprintf("bgfetch-icons-%d", os.Getuid()))
@@ -186,14 +158,19 @@ func New(opts Options) *Notifier {
 	n.signals = make(chan *dbus.Signal, 16)
 	conn.Signal(n.signals)
 	go n.listen()
+	n.restore()
 	return n
 }
 
 // ClickThrough reports whether clicks on notifications reach the app.
 func (n *Notifier) ClickThrough() bool { return n.actions }
 
-// Close stops listening and closes the connection it opened.
+// Close stops listening and closes the connection it opened; the
+// notifications on screen stay, to be restored by the next run.
 func (n *Notifier) Close() {
+	if n.notes != nil {
+		n.save()
+	}
 	if n.signals != nil {
 		n.conn.RemoveSignal(n.signals)
 		close(n.signals)
@@ -223,11 +200,16 @@ func (n *Notifier) listen() {
 				continue
 			}
 			id, _ := sig.Body[0].(uint32)
+			key, _ := sig.Body[1].(string)
 			n.mu.Lock()
 			uid, ok := n.byID[id]
 			n.mu.Unlock()
-			if ok && n.opts.OnClick != nil {
+			switch {
+			case !ok:
+			case key == actionKey && n.opts.OnClick != nil:
 				n.opts.OnClick(uid)
+			case key != actionKey && n.opts.OnAction != nil:
+				n.opts.OnAction(uid, key)
 			}
 		case busIface + ".NotificationClosed":
 			if len(sig.Body) < 1 {
@@ -243,6 +225,7 @@ func (n *Notifier) listen() {
 				}
 			}
 			n.mu.Unlock()
+			n.closed(id)
 		}
 	}
 }
@@ -260,8 +243,14 @@ func (n *Notifier) Handle(ev model.Event) {
 		if done {
 			return
 		}
-		msg, ok := For(ev)
+		msg, ok := n.message(ev)
 		if !ok {
+			return
+		}
+		if n.opts.Enabled != nil && !n.opts.Enabled() {
+			n.mu.Lock()
+			n.shown[r.UID] = shown{title: words.DisplayTitle(r), ev: ev}
+			n.mu.Unlock()
 			return
 		}
 		n.show(msg, ev, 0)
@@ -277,7 +266,7 @@ func (n *Notifier) Handle(ev model.Event) {
 		}
 		prev := s.ev
 		prev.Registration = r
-		msg, ok := For(prev)
+		msg, ok := n.message(prev)
 		if !ok {
 			return
 		}
@@ -297,6 +286,9 @@ func (n *Notifier) show(msg Message, ev model.Event, replaces uint32) {
 	n.mu.Lock()
 	n.shown[msg.UID] = shown{id: id, title: words.DisplayTitle(ev.Registration), ev: ev}
 	n.mu.Unlock()
+	if id != 0 {
+		n.remember(id, msg, icon, replaces)
+	}
 }
 
 // Show raises msg (replacing notification replaces when not 0) and returns
@@ -318,7 +310,7 @@ func (n *Notifier) Show(msg Message, iconPath string, replaces uint32) (uint32, 
 	var id uint32
 	call := n.conn.Object(busName, busPath).Call(busIface+".Notify", 0,
 		n.opts.AppName, replaces, iconPath, msg.Summary, msg.Body,
-		[]string{actionKey, "Open"}, hints, int32(-1))
+		msg.actionList(n.opts.Words), hints, int32(-1))
 	if call.Err != nil {
 		return 0, errors.Join(call.Err, n.opts.Fallback(msg.Summary, msg.Body, iconPath))
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,7 +13,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // AddApp is the app name the Add form registers its fetches under.
@@ -28,18 +29,19 @@ type AddRequest struct {
 }
 
 // ParseURLs splits the URL box (one or more URLs, by line or space) and
-// checks each is an absolute http or https URL.
-func ParseURLs(text string) ([]string, error) {
+// checks each is an absolute http or https URL; its errors are in the
+// language of w.
+func ParseURLs(w *words.Words, text string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Fields(text) {
 		u, err := url.Parse(f)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("not a web address: %s", f)
+			return nil, errors.New(w.T("add.err.notAddress", map[string]any{"Address": f}))
 		}
 		out = append(out, f)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("enter at least one address")
+		return nil, errors.New(w.T("add.err.none"))
 	}
 	return out, nil
 }
@@ -84,23 +86,31 @@ type AddForm struct {
 	Error       *widget.Label
 	Form        *widget.Form
 
+	words  *words.Words
 	submit func(AddRequest) error
 	// OnDone is called after a successful submit or a cancel.
 	OnDone func()
 	// Browse, when set, is offered next to the destination (a folder picker).
 	Browse func(set func(path string))
+	// DefaultFolder, when set, is the folder a reset form starts with
+	// (the download folder of the settings).
+	DefaultFolder func() string
 }
 
-// NewAddForm builds the form; submit registers the fetch (an error is shown
-// under the form, and the form stays).
-func NewAddForm(submit func(AddRequest) error) *AddForm {
-	f := &AddForm{submit: submit}
+// NewAddForm builds the form in the language of w (nil: English); submit
+// registers the fetch (an error is shown under the form, and the form
+// stays).
+func NewAddForm(w *words.Words, submit func(AddRequest) error) *AddForm {
+	if w == nil {
+		w = words.English
+	}
+	f := &AddForm{submit: submit, words: w}
 	f.URLs = widget.NewMultiLineEntry()
-	f.URLs.SetPlaceHolder("https://example.com/file.iso\none address per line")
+	f.URLs.SetPlaceHolder(w.T("add.placeholder"))
 	f.URLs.SetMinRowsVisible(3)
 	f.URLs.Wrapping = fyne.TextWrapOff
 	f.Title = widget.NewEntry()
-	f.Title.SetPlaceHolder("optional")
+	f.Title.SetPlaceHolder(w.T("add.optional"))
 	f.Destination = widget.NewEntry()
 	f.Destination.SetText(DefaultDestination())
 	f.Error = widget.NewLabel("")
@@ -108,7 +118,7 @@ func NewAddForm(submit func(AddRequest) error) *AddForm {
 	f.Error.Wrapping = fyne.TextWrapWord
 	f.Error.Hide()
 
-	browse := widget.NewButton("Browse…", func() {
+	browse := widget.NewButton(w.T("add.browse"), func() {
 		if f.Browse != nil {
 			f.Browse(func(p string) { f.Destination.SetText(p) })
 		}
@@ -117,12 +127,12 @@ func NewAddForm(submit func(AddRequest) error) *AddForm {
 
 	f.Form = &widget.Form{
 		Items: []*widget.FormItem{
-			{Text: "Addresses", Widget: f.URLs, HintText: "One or more, each on its own line"},
-			{Text: "Title", Widget: f.Title},
-			{Text: "Save to", Widget: dest},
+			{Text: w.T("add.addresses"), Widget: f.URLs, HintText: w.T("add.addressesHint")},
+			{Text: w.T("add.titleField"), Widget: f.Title},
+			{Text: w.T("add.saveTo"), Widget: dest},
 		},
-		SubmitText: "Download",
-		CancelText: "Cancel",
+		SubmitText: w.T("add.submit"),
+		CancelText: w.T("add.cancel"),
 		OnSubmit:   f.Submit,
 		OnCancel: func() {
 			f.Reset()
@@ -142,11 +152,11 @@ func (f *AddForm) CreateRenderer() fyne.WidgetRenderer {
 
 // Submit validates the form and registers the fetch.
 func (f *AddForm) Submit() {
-	urls, err := ParseURLs(f.URLs.Text)
+	urls, err := ParseURLs(f.words, f.URLs.Text)
 	if err == nil {
 		req := AddRequest{URLs: urls, Title: strings.TrimSpace(f.Title.Text), Destination: strings.TrimSpace(f.Destination.Text)}
 		if req.Destination != "" && !filepath.IsAbs(req.Destination) {
-			err = fmt.Errorf("the folder must be a full path: %s", req.Destination)
+			err = errors.New(f.words.T("add.err.notAbsolute", map[string]any{"Path": req.Destination}))
 		} else if f.submit != nil {
 			err = f.submit(req)
 		}
@@ -162,10 +172,21 @@ func (f *AddForm) Submit() {
 	}
 }
 
-// Reset empties the form for the next use.
+// Reset empties the form for the next use; the folder goes back to the
+// default one.
 func (f *AddForm) Reset() {
 	f.URLs.SetText("")
 	f.Title.SetText("")
+	f.Error.SetText("")
+	f.Error.Hide()
+	if f.DefaultFolder != nil {
+		f.Destination.SetText(f.DefaultFolder())
+	}
+}
+
+// Fill puts addresses into the form (after a drop or a paste), one a line.
+func (f *AddForm) Fill(urls []string) {
+	f.URLs.SetText(strings.Join(urls, "\n"))
 	f.Error.SetText("")
 	f.Error.Hide()
 }

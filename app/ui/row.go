@@ -25,6 +25,9 @@ type RowActions struct {
 	Pause  func(uid string)
 	Resume func(uid string)
 	Clear  func(uid string) // Manager.Forget
+	// Retry starts a failed or cancelled fetch again (Manager.Retry); nil
+	// leaves the button out.
+	Retry func(uid string)
 	// Select is called when the row is tapped once (the list selects it).
 	Select func(uid string)
 	// Icon returns the icon to show for a registration (nil: the default).
@@ -37,6 +40,7 @@ type Row struct {
 	widget.BaseWidget
 
 	actions RowActions
+	words   *words.Words
 	uid     string
 	item    Item
 
@@ -47,14 +51,18 @@ type Row struct {
 	activity *widget.ProgressBarInfinite
 	status   *widget.Label
 
-	pause, resume, cancel, open, clear *widget.Button
+	pause, resume, cancel, open, clear, retry *widget.Button
 
 	content fyne.CanvasObject
 }
 
-// NewRow builds an empty row; Set fills it.
-func NewRow(actions RowActions, defaultIcon fyne.Resource) *Row {
-	r := &Row{actions: actions}
+// NewRow builds an empty row in the language of w (nil: English); Set
+// fills it.
+func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row {
+	if w == nil {
+		w = words.English
+	}
+	r := &Row{actions: actions, words: w}
 	r.icon = canvas.NewImageFromResource(defaultIcon)
 	r.icon.FillMode = canvas.ImageFillContain
 	r.icon.SetMinSize(fyne.NewSquareSize(IconSize))
@@ -70,14 +78,15 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource) *Row {
 	r.status = widget.NewLabel("")
 	r.status.Truncation = fyne.TextTruncateEllipsis
 
-	r.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
-	r.resume = widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
-	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
+	r.pause = widget.NewButtonWithIcon(w.T("row.pause"), theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
+	r.resume = widget.NewButtonWithIcon(w.T("row.resume"), theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
+	r.cancel = widget.NewButtonWithIcon(w.T("row.cancel"), theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
 	r.cancel.Importance = widget.DangerImportance
-	r.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
-	r.clear = widget.NewButtonWithIcon("Clear", theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
+	r.open = widget.NewButtonWithIcon(w.T("row.open"), theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
+	r.clear = widget.NewButtonWithIcon(w.T("row.clear"), theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
+	r.retry = widget.NewButtonWithIcon(w.T("row.retry"), theme.ViewRefreshIcon(), func() { r.call(r.actions.Retry) })
 
-	buttons := container.NewHBox(r.pause, r.resume, r.open, r.clear, r.cancel)
+	buttons := container.NewHBox(r.pause, r.resume, r.retry, r.open, r.clear, r.cancel)
 	bars := container.NewStack(r.progress, r.activity)
 	text := container.New(layout.NewCustomPaddedVBoxLayout(0),
 		container.NewBorder(nil, nil, nil, r.app, r.title),
@@ -92,6 +101,9 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource) *Row {
 	r.Set(Item{})
 	return r
 }
+
+// percent is the bar's text: 42% · 42 % (the language's way).
+func (r *Row) percent() string { return r.words.Percent(int(r.progress.Value * 100)) }
 
 func (r *Row) call(f func(string)) {
 	if f != nil && r.uid != "" {
@@ -140,7 +152,7 @@ func (r *Row) Set(it Item) {
 			r.activity.Hide()
 		}
 		if known {
-			r.progress.TextFormatter = nil
+			r.progress.TextFormatter = r.percent
 		} else {
 			frac = 0
 			r.progress.TextFormatter = func() string { return "" }
@@ -158,7 +170,7 @@ func (r *Row) Set(it Item) {
 		}
 	}
 
-	r.status.SetText(StatusLine(it))
+	r.status.SetText(StatusLine(r.words, it))
 	switch {
 	case !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted:
 		r.status.Importance = widget.DangerImportance
@@ -173,26 +185,37 @@ func (r *Row) Set(it Item) {
 	setVisible(r.resume, active && reg.AllGET && reg.State == model.StatePaused)
 	setVisible(r.open, true)
 	setVisible(r.clear, !active)
+	setVisible(r.retry, Retryable(reg) && r.actions.Retry != nil)
 }
 
-// StatusLine is the row's last line: amounts, speed, time left, state.
-func StatusLine(it Item) string {
+// Retryable reports whether Retry applies: a fetch that settled as a
+// failure, cancelled ones included (api.md).
+func Retryable(r model.Registration) bool {
+	return !r.Active() && r.Result == model.ResultFailure
+}
+
+// StatusLine is the row's last line in the language of w: amounts,
+// speed, time left, state.
+func StatusLine(w *words.Words, it Item) string {
+	if w == nil {
+		w = words.English
+	}
 	reg := it.Reg
 	parts := []string{}
 	if reg.Active() {
-		parts = append(parts, words.Amount(reg))
+		parts = append(parts, w.Amount(reg))
 		if reg.State == model.StateRunning {
-			if s := words.Speed(it.Speed); s != "" {
+			if s := w.Speed(it.Speed); s != "" {
 				parts = append(parts, s)
 			}
-			if e := words.ETA(reg, it.Speed); e != "" {
+			if e := w.ETA(reg, it.Speed); e != "" {
 				parts = append(parts, e)
 			}
 		}
 	} else if reg.Downloaded > 0 && reg.FailureReason != model.ReasonBadStatus {
-		parts = append(parts, words.Bytes(reg.Downloaded))
+		parts = append(parts, w.Bytes(reg.Downloaded))
 	}
-	parts = append(parts, words.StateWords(reg))
+	parts = append(parts, w.State(reg))
 	return strings.Join(parts, " · ")
 }
 

@@ -81,7 +81,7 @@ func TestRowStates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			row := NewRow(RowActions{}, theme.DownloadIcon())
+			row := NewRow(RowActions{}, theme.DownloadIcon(), nil)
 			w := test.NewWindow(row)
 			defer w.Close()
 			w.Resize(fyne.NewSize(800, 100))
@@ -110,7 +110,7 @@ func TestRowStates(t *testing.T) {
 					t.Errorf("progress = %v, want %v", row.progress.Value, c.progress)
 				}
 				_, known := words.Fraction(c.item.Reg)
-				if hasText := row.progress.TextFormatter == nil; hasText != (known || c.item.Reg.Result == model.ResultSuccess) && c.item.Reg.FailureReason != model.ReasonBadStatus {
+				if hasText := row.progress.TextFormatter() != ""; hasText != (known || c.item.Reg.Result == model.ResultSuccess) && c.item.Reg.FailureReason != model.ReasonBadStatus {
 					t.Errorf("percentage shown = %v for known size %v", hasText, known)
 				}
 			}
@@ -129,7 +129,7 @@ func TestRowStates(t *testing.T) {
 // fetch must show a settled one correctly and the other way around.
 func TestRowReuse(t *testing.T) {
 	test.NewTempApp(t)
-	row := NewRow(RowActions{}, theme.DownloadIcon())
+	row := NewRow(RowActions{}, theme.DownloadIcon(), nil)
 	w := test.NewWindow(row)
 	defer w.Close()
 	unknown := reg("a", func(r *model.Registration) { r.DownloadTotal = 0 })
@@ -157,7 +157,7 @@ func TestRowButtons(t *testing.T) {
 	var got []string
 	rec := func(name string) func(string) { return func(uid string) { got = append(got, name+" "+uid) } }
 	row := NewRow(RowActions{Open: rec("open"), Cancel: rec("cancel"), Pause: rec("pause"),
-		Resume: rec("resume"), Clear: rec("clear"), Select: rec("select")}, theme.DownloadIcon())
+		Resume: rec("resume"), Clear: rec("clear"), Select: rec("select"), Retry: rec("retry")}, theme.DownloadIcon(), nil)
 	w := test.NewWindow(row)
 	defer w.Close()
 	row.Set(Item{Reg: reg("x")})
