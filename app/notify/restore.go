@@ -27,8 +27,8 @@ import (
 const restoreMaxAge = 24 * time.Hour
 
 type savedState struct {
-	Server string       `json:"server"` // the server's unique bus name
-	Saved  time.Time    `json:"saved"`
+	Server string      `json:"server"` // the server's unique bus name
+	Saved  time.Time   `json:"saved"`
 	Notes  []savedNote `json:"notes"`
 }
 
