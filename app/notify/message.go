@@ -28,14 +28,10 @@ type Message struct {
 }
 
 // actionList is what Notify takes: the default click first (labelled
-// for servers that show it as a button: Open, or the app's name when an
-// Open button of its own follows), then the message's own.
+// for servers that show it as a button, as xfce4-notifyd and
+// notification-daemon do), then the message's own.
 func (m Message) actionList(w *words.Words) []string {
-	label := w.T("notify.open")
-	if len(m.Actions) > 0 {
-		label = "bgfetch"
-	}
-	return append([]string{actionKey, label}, m.Actions...)
+	return append([]string{actionKey, w.T("notify.show")}, m.Actions...)
 }
 
 // For returns the notification for an event in the language of w (nil:

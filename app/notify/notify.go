@@ -94,7 +94,7 @@ type Notifier struct {
 	shown map[string]shown  // uid → what was shown
 
 	// What restore.go keeps across a restart.
-	server string               // the server's unique bus name
+	server string               // names the server (serverOwner)
 	notes  map[uint32]savedNote // the notifications on screen, by id
 	saveMu sync.Mutex
 }

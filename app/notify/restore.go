@@ -17,7 +17,7 @@ import (
 // the new process.
 //
 // The ids are only good while the same server runs: the file names the
-// server's unique bus name, and a file from another server (a new login
+// bus's id and the server's unique name on it, and a file from another server (a new login
 // session, a restarted server) is dropped, as is one older than
 // restoreMaxAge. A notification the person closed while bgfetch was not
 // running cannot be told from one still open (the protocol has no way to
@@ -27,7 +27,7 @@ import (
 const restoreMaxAge = 24 * time.Hour
 
 type savedState struct {
-	Server string      `json:"server"` // the server's unique bus name
+	Server string      `json:"server"` // serverOwner's: bus id / server's unique name
 	Saved  time.Time   `json:"saved"`
 	Notes  []savedNote `json:"notes"`
 }
@@ -42,16 +42,21 @@ type savedNote struct {
 	Actions []string `json:"actions"`
 }
 
-// serverOwner is the unique bus name of the notification server now.
+// serverOwner names the notification server now: the bus's id (a new
+// login session has a new bus) and the server's unique name on it (a
+// restarted server has a new one).
 func (n *Notifier) serverOwner() string {
 	if n.conn == nil {
 		return ""
 	}
-	var owner string
+	var bus, owner string
+	if err := n.conn.BusObject().Call("org.freedesktop.DBus.GetId", 0).Store(&bus); err != nil {
+		return ""
+	}
 	if err := n.conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner); err != nil {
 		return ""
 	}
-	return owner
+	return bus + "/" + owner
 }
 
 // restore raises again, by id, the notifications an earlier process left

@@ -56,19 +56,25 @@ func trimTrailing(s string) string {
 // maxDroppedText is the largest dropped file read for addresses.
 const maxDroppedText = 1 << 20
 
-// DroppedURLs turns what was dropped on the window into web addresses.
-// A dragged link arrives (through GLFW's text/uri-list) as a file URI
-// whose path is the link, already percent-decoded: it is re-encoded. A
-// dropped text file (a list of links, say) is read for the addresses in it.
+// droppedLink finds a link in the path GLFW and Fyne made of it: GLFW
+// passes a text/uri-list line that is not a file:// URI on as it is
+// (percent-decoded), and Fyne's NewFileURI makes that an absolute path,
+// "<working dir>/https:/example.test/a file.iso".
+var droppedLink = regexp.MustCompile(`(?i)(?:^|/)(https?):/+(.+)$`)
+
+// DroppedURLs turns what was dropped on the window into web addresses:
+// dragged links, and the links in a dropped text file (a list of links,
+// say).
 func DroppedURLs(items []fyne.URI) []string {
 	var text strings.Builder
 	for _, it := range items {
-		p := it.Path()
 		if it.Scheme() != "file" {
-			p = it.String()
+			text.WriteString(it.String())
+			text.WriteByte('\n')
+			continue
 		}
-		if webAddress.MatchString(p) && strings.HasPrefix(strings.ToLower(p), "http") {
-			if u, err := url.Parse(p); err == nil {
+		if m := droppedLink.FindStringSubmatch(it.Path()); m != nil {
+			if u, err := url.Parse(strings.ToLower(m[1]) + "://" + m[2]); err == nil && u.Host != "" {
 				text.WriteString(u.String())
 				text.WriteByte('\n')
 			}

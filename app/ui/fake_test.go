@@ -98,3 +98,69 @@ func reg(uid string, mutate ...func(*model.Registration)) model.Registration {
 	}
 	return r
 }
+
+// fakeControl is a fakeManager with transfer control and settings.
+type fakeControl struct {
+	*fakeManager
+	settings model.Settings
+	patches  []model.RegistrationPatch
+}
+
+func newFakeControl() *fakeControl {
+	return &fakeControl{fakeManager: newFakeManager(), settings: model.DefaultSettings()}
+}
+
+func (f *fakeControl) Retry(uid string) (model.Registration, error) {
+	f.record("retry " + uid)
+	return reg("retry-of-"+uid, func(r *model.Registration) { r.RetryOf = uid; r.CreatedAt = time.Now() }), nil
+}
+
+func (f *fakeControl) Update(uid string, p model.RegistrationPatch) (model.Registration, error) {
+	f.mu.Lock()
+	f.patches = append(f.patches, p)
+	f.mu.Unlock()
+	r := reg(uid)
+	if p.Priority != nil {
+		f.record("priority " + uid + " " + string(*p.Priority))
+		r.Priority = *p.Priority
+	}
+	if p.MaxBytesPerSecond != nil {
+		f.record(fmt.Sprintf("limit %s %d", uid, *p.MaxBytesPerSecond))
+		r.MaxBytesPerSecond = *p.MaxBytesPerSecond
+	}
+	return r, nil
+}
+
+func (f *fakeControl) Settings() model.Settings { return f.settings }
+
+func (f *fakeControl) UpdateSettings(p model.SettingsPatch) (model.Settings, error) {
+	b, _ := json.Marshal(p)
+	f.record("settings " + string(b))
+	s := f.settings
+	if p.MaxBytesPerSecond != nil {
+		s.MaxBytesPerSecond = *p.MaxBytesPerSecond
+	}
+	if p.MaxConnections != nil {
+		s.MaxConnections = *p.MaxConnections
+	}
+	if p.ConnectionsPerFile != nil {
+		s.ConnectionsPerFile = *p.ConnectionsPerFile
+	}
+	if p.Schedule != nil {
+		s.Schedule = *p.Schedule
+	}
+	if p.Metered != nil {
+		s.Metered = *p.Metered
+	}
+	if p.Proxy != nil {
+		s.Proxy = *p.Proxy
+	}
+	if p.Notifications != nil {
+		s.Notifications = *p.Notifications
+	}
+	if p.KeepHistoryDays != nil {
+		s.KeepHistoryDays = *p.KeepHistoryDays
+	}
+	f.settings = s
+	return s, nil
+}

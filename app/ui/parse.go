@@ -191,7 +191,7 @@ func formatDays(days []string) string {
 func ParseCount(w *words.Words, text string, min, max int) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil || n < min || n > max {
-		return 0, errText(w.T("err.wholeNumber", map[string]any{"Min": w.Int(int64(min)), "Max": w.Int(int64(max))}))
+		return 0, errText(w.T("err.wholeNumber", map[string]any{"Min": min, "Max": max}))
 	}
 	return n, nil
 }

@@ -93,7 +93,7 @@ func TestEveryMessageInCodeIsCatalogued(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`\b(?:T|N|t|n)\("([a-z][A-Za-z0-9.-]*)"`)
+	call := regexp.MustCompile(`\b(?:T|N|t|n)\("([a-z][A-Za-z0-9.-]*)"\s*[,)]`)
 	used := 0
 	for _, dir := range []string{"../../app", "../../tray", "."} {
 		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -114,6 +114,13 @@ func TestEveryMessageInCodeIsCatalogued(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	}
+	// Ids the code builds from a value: "priority." + the priority, etc.
+	for _, id := range []string{"priority.high", "priority.normal", "priority.low",
+		"record.pending", "record.running", "record.success", "record.failed", "record.aborted"} {
+		if _, ok := en[id]; !ok {
+			t.Errorf("message %q is in no catalogue", id)
 		}
 	}
 	if used < 50 {
