@@ -48,7 +48,11 @@ func TestSearch(t *testing.T) {
 	v, _ := newTestView(t, mgr, Options{Words: words.New("de")})
 	v.SetAll([]model.Registration{
 		reg("a", func(r *model.Registration) { r.Title = "Episode 5"; r.CreatedAt = epoch.Add(3 * time.Minute) }),
-		reg("b", func(r *model.Registration) { r.Title = "Karte"; r.App = "org.example.maps"; r.CreatedAt = epoch.Add(2 * time.Minute) }),
+		reg("b", func(r *model.Registration) {
+			r.Title = "Karte"
+			r.App = "org.example.maps"
+			r.CreatedAt = epoch.Add(2 * time.Minute)
+		}),
 		reg("c", func(r *model.Registration) { r.Title = "Episode 6"; r.CreatedAt = epoch.Add(time.Minute) },
 			settled(model.ResultFailure, model.ReasonFetchError)),
 	})
@@ -60,8 +64,8 @@ func TestSearch(t *testing.T) {
 		{"episode", []string{"a", "c"}},
 		{"EPISODE 6", []string{"c"}},
 		{"maps", []string{"b"}},
-		{"bavaria", []string{"b"}},          // a file name
-		{"fehlgeschlagen", []string{"c"}},   // the state, in German
+		{"bavaria", []string{"b"}},        // a file name
+		{"fehlgeschlagen", []string{"c"}}, // the state, in German
 		{"heruntergeladen", []string{"a", "b"}},
 		{"nothing-like-this", nil},
 	} {
