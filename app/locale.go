@@ -28,8 +28,9 @@ func systemWords() *words.Words {
 	if len(locales) == 0 {
 		locales = []string{lang.SystemLocale().String()}
 	}
-	// Fyne's lang package gets the same catalogues, so that a string
-	// looked up through it (lang.X) finds bgfetch's messages too.
-	_ = lang.AddTranslationsFS(words.Catalogues, words.CataloguesDir)
+	// The catalogues are in the format of Fyne's lang package (which
+	// translates Fyne's own dialogs for the same locale); they are not
+	// loaded into it as well, which would parse every language a second
+	// time (TestCataloguesLoadInFyneLang checks they would load).
 	return words.ForLocales(locales)
 }

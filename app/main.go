@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -118,6 +119,9 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	if !o.Hidden || !hasTray {
 		da.win.Show()
 	}
+	if hasTray && runtime.GOOS == "linux" {
+		fyne.Do(func() { dropTrayMonitor(a) })
+	}
 	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray, "clickThrough", da.notify.ClickThrough())
 	a.Run()
 
@@ -217,11 +221,13 @@ func (da *desktopApp) shutdown() {
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
+	var trim idleTrim
 	for {
 		select {
 		case <-da.stopPoll:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			trim.tick(now, da.view.Model.Version())
 			regs := da.mgr.List()
 			da.view.Reconcile(regs)
 			if da.tray != nil {

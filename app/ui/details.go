@@ -59,11 +59,11 @@ type Details struct {
 	speedOf string // the uid the samples are of
 
 	Title, Facts, Message        *widget.Label
-	Pause, Resume, Cancel, Retry *widget.Button
-	CloseButton                  *widget.Button
+	Pause, Resume, Cancel, Retry *Button
+	CloseButton                  *Button
 	Priority                     *widget.Select
 	Limit                        *widget.Entry
-	LimitApply                   *widget.Button
+	LimitApply                   *Button
 	Files                        *widget.List
 
 	priorities []model.Priority
@@ -77,7 +77,8 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 		w = words.English
 	}
 	d := &Details{words: w, act: act, speeds: map[int]speedSample{}}
-	d.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.Title = widget.NewLabel("") // regular weight (see Button)
+	d.Title.SizeName = theme.SizeNameSubHeadingText
 	d.Title.Truncation = fyne.TextTruncateEllipsis
 	d.Facts = widget.NewLabel("")
 	d.Facts.Truncation = fyne.TextTruncateEllipsis
@@ -87,12 +88,12 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 	d.Message.Wrapping = fyne.TextWrapWord
 	d.Message.Hide()
 
-	d.Pause = widget.NewButtonWithIcon(w.T("row.pause"), theme.MediaPauseIcon(), func() { d.call(act.Pause) })
-	d.Resume = widget.NewButtonWithIcon(w.T("row.resume"), theme.MediaPlayIcon(), func() { d.call(act.Resume) })
-	d.Cancel = widget.NewButtonWithIcon(w.T("row.cancel"), theme.CancelIcon(), func() { d.call(act.Cancel) })
+	d.Pause = NewButton(w.T("row.pause"), theme.MediaPauseIcon(), func() { d.call(act.Pause) })
+	d.Resume = NewButton(w.T("row.resume"), theme.MediaPlayIcon(), func() { d.call(act.Resume) })
+	d.Cancel = NewButton(w.T("row.cancel"), theme.CancelIcon(), func() { d.call(act.Cancel) })
 	d.Cancel.Importance = widget.DangerImportance
-	d.Retry = widget.NewButtonWithIcon(w.T("row.retry"), theme.ViewRefreshIcon(), func() { d.call(act.Retry) })
-	d.CloseButton = widget.NewButtonWithIcon("", theme.WindowCloseIcon(), func() {
+	d.Retry = NewButton(w.T("row.retry"), theme.ViewRefreshIcon(), func() { d.call(act.Retry) })
+	d.CloseButton = NewButton("", theme.WindowCloseIcon(), func() {
 		if act.Close != nil {
 			act.Close()
 		}
@@ -108,7 +109,7 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 	d.Limit = widget.NewEntry()
 	d.Limit.SetPlaceHolder(w.T("details.limitHint"))
 	d.Limit.OnSubmitted = func(string) { d.applyLimit() }
-	d.LimitApply = widget.NewButton(w.T("details.apply"), d.applyLimit)
+	d.LimitApply = NewButton(w.T("details.apply"), nil, d.applyLimit)
 
 	d.Files = widget.NewList(
 		func() int { return len(d.files) },
@@ -321,7 +322,7 @@ type fileRow struct {
 
 	name, status, problem *widget.Label
 	bar                   *widget.ProgressBar
-	open, show, copyAddr  *widget.Button
+	open, show, copyAddr  *Button
 	content               fyne.CanvasObject
 }
 
@@ -339,9 +340,9 @@ func newFileRow(d *Details) *fileRow {
 	r.problem.SizeName = theme.SizeNameCaptionText
 	r.bar = widget.NewProgressBar()
 	r.bar.TextFormatter = func() string { return w.Percent(int(r.bar.Value * 100)) }
-	r.open = widget.NewButtonWithIcon(w.T("details.file.open"), theme.FileIcon(), func() { r.pathAction(d.act.OpenFile) })
-	r.show = widget.NewButtonWithIcon(w.T("details.file.showInFolder"), theme.FolderOpenIcon(), func() { r.pathAction(d.act.ShowInFolder) })
-	r.copyAddr = widget.NewButtonWithIcon(w.T("details.file.copy"), theme.ContentCopyIcon(), func() {
+	r.open = NewButton(w.T("details.file.open"), theme.FileIcon(), func() { r.pathAction(d.act.OpenFile) })
+	r.show = NewButton(w.T("details.file.showInFolder"), theme.FolderOpenIcon(), func() { r.pathAction(d.act.ShowInFolder) })
+	r.copyAddr = NewButton(w.T("details.file.copy"), theme.ContentCopyIcon(), func() {
 		if d.act.Copy != nil && r.info.Rec.Request.URL != "" {
 			d.act.Copy(r.info.Rec.Request.URL)
 		}
@@ -422,7 +423,7 @@ func FileStatus(w *words.Words, fi FileInfo) string {
 	return strings.Join(parts, " · ")
 }
 
-func setEnabled(b *widget.Button, on bool) {
+func setEnabled(b *Button, on bool) {
 	if on && b.Disabled() {
 		b.Enable()
 	} else if !on && !b.Disabled() {

@@ -51,7 +51,7 @@ type Row struct {
 	activity *widget.ProgressBarInfinite
 	status   *widget.Label
 
-	pause, resume, cancel, open, clear, retry *widget.Button
+	pause, resume, cancel, open, clear, retry *Button
 
 	content fyne.CanvasObject
 }
@@ -66,7 +66,10 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row 
 	r.icon = canvas.NewImageFromResource(defaultIcon)
 	r.icon.FillMode = canvas.ImageFillContain
 	r.icon.SetMinSize(fyne.NewSquareSize(IconSize))
-	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// A title of regular weight, a size up: no bold text in the window
+	// (see Button).
+	r.title = widget.NewLabel("")
+	r.title.SizeName = theme.SizeNameSubHeadingText
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.app = widget.NewLabel("")
 	r.app.SizeName = theme.SizeNameCaptionText
@@ -78,13 +81,13 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row 
 	r.status = widget.NewLabel("")
 	r.status.Truncation = fyne.TextTruncateEllipsis
 
-	r.pause = widget.NewButtonWithIcon(w.T("row.pause"), theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
-	r.resume = widget.NewButtonWithIcon(w.T("row.resume"), theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
-	r.cancel = widget.NewButtonWithIcon(w.T("row.cancel"), theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
+	r.pause = NewButton(w.T("row.pause"), theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
+	r.resume = NewButton(w.T("row.resume"), theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
+	r.cancel = NewButton(w.T("row.cancel"), theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
 	r.cancel.Importance = widget.DangerImportance
-	r.open = widget.NewButtonWithIcon(w.T("row.open"), theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
-	r.clear = widget.NewButtonWithIcon(w.T("row.clear"), theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
-	r.retry = widget.NewButtonWithIcon(w.T("row.retry"), theme.ViewRefreshIcon(), func() { r.call(r.actions.Retry) })
+	r.open = NewButton(w.T("row.open"), theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
+	r.clear = NewButton(w.T("row.clear"), theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
+	r.retry = NewButton(w.T("row.retry"), theme.ViewRefreshIcon(), func() { r.call(r.actions.Retry) })
 
 	buttons := container.NewHBox(r.pause, r.resume, r.retry, r.open, r.clear, r.cancel)
 	bars := container.NewStack(r.progress, r.activity)

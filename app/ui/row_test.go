@@ -24,7 +24,7 @@ func settled(result model.Result, reason model.FailureReason) func(*model.Regist
 
 func visibleButtons(r *Row) []string {
 	var out []string
-	for _, b := range []*widget.Button{r.pause, r.resume, r.open, r.clear, r.cancel} {
+	for _, b := range []*Button{r.pause, r.resume, r.open, r.clear, r.cancel} {
 		if b.Visible() {
 			out = append(out, b.Text)
 		}

@@ -87,7 +87,7 @@ type View struct {
 	Search  *widget.Entry
 	Add     *AddForm
 
-	AddButton, PauseAllButton, ResumeAllButton, ClearButton, SettingsButton *widget.Button
+	AddButton, PauseAllButton, ResumeAllButton, ClearButton, SettingsButton *Button
 
 	// OnSettings opens the settings (nil hides the toolbar's button).
 	OnSettings func()
@@ -150,7 +150,7 @@ func NewView(mgr Manager, opts Options) *View {
 
 	v.Summary = widget.NewLabel("")
 	// Plain style on purpose: each text style Fyne draws loads its own
-	// font faces (several MiB), and the rows use only regular and bold.
+	// font faces (several MiB), and the window uses only regular (Button).
 	v.Empty = widget.NewLabelWithStyle(w.T("list.empty"), fyne.TextAlignCenter, fyne.TextStyle{})
 	v.Search = widget.NewEntry()
 	v.Search.SetPlaceHolder(w.T("search.placeholder"))
@@ -162,12 +162,12 @@ func NewView(mgr Manager, opts Options) *View {
 	if opts.DefaultFolder != nil {
 		v.Add.Destination.SetText(opts.DefaultFolder())
 	}
-	v.AddButton = widget.NewButtonWithIcon(w.T("toolbar.add"), theme.ContentAddIcon(), v.ShowAdd)
+	v.AddButton = NewButton(w.T("toolbar.add"), theme.ContentAddIcon(), v.ShowAdd)
 	v.AddButton.Importance = widget.HighImportance
-	v.PauseAllButton = widget.NewButtonWithIcon(w.T("toolbar.pauseAll"), theme.MediaPauseIcon(), func() { mgr.PauseAll() })
-	v.ResumeAllButton = widget.NewButtonWithIcon(w.T("toolbar.resumeAll"), theme.MediaPlayIcon(), func() { mgr.ResumeAll() })
-	v.ClearButton = widget.NewButtonWithIcon(w.T("toolbar.clearCompleted"), theme.DeleteIcon(), v.ClearAll)
-	v.SettingsButton = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
+	v.PauseAllButton = NewButton(w.T("toolbar.pauseAll"), theme.MediaPauseIcon(), func() { mgr.PauseAll() })
+	v.ResumeAllButton = NewButton(w.T("toolbar.resumeAll"), theme.MediaPlayIcon(), func() { mgr.ResumeAll() })
+	v.ClearButton = NewButton(w.T("toolbar.clearCompleted"), theme.DeleteIcon(), v.ClearAll)
+	v.SettingsButton = NewButton("", theme.SettingsIcon(), func() {
 		if v.OnSettings != nil {
 			v.OnSettings()
 		}

@@ -3,7 +3,6 @@ package words
 import (
 	"embed"
 	"encoding/json"
-	"io/fs"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -28,30 +27,35 @@ const CataloguesDir = "catalogues"
 var Languages = []language.Tag{language.English, language.German, language.Spanish}
 
 var (
-	bundleOnce sync.Once
-	bundle     *i18n.Bundle
+	bundlesMu sync.Mutex
+	bundles   = map[string]*i18n.Bundle{}
 )
 
-func theBundle() *i18n.Bundle {
-	bundleOnce.Do(func() {
-		b := i18n.NewBundle(language.English)
-		b.RegisterUnmarshalFunc("json", json.Unmarshal)
-		files, err := fs.Glob(Catalogues, CataloguesDir+"/*.json")
+// bundleFor returns the go-i18n bundle of lang: its catalogue and the
+// English one (the fallback), parsed the first time lang is asked for, so
+// the desktop app holds only its own language and English. A bundle is
+// never changed once made, so Words of any language may be used from any
+// goroutine.
+func bundleFor(lang string) *i18n.Bundle {
+	bundlesMu.Lock()
+	defer bundlesMu.Unlock()
+	if b, ok := bundles[lang]; ok {
+		return b
+	}
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, l := range []string{"en", lang} {
+		f := CataloguesDir + "/bgfetch." + l + ".json"
+		data, err := Catalogues.ReadFile(f)
 		if err != nil {
-			panic(err)
+			panic("words: no catalogue " + f)
 		}
-		for _, f := range files {
-			data, err := Catalogues.ReadFile(f)
-			if err != nil {
-				panic(err)
-			}
-			if _, err := b.ParseMessageFileBytes(data, f); err != nil {
-				panic("words: catalogue " + f + ": " + err.Error())
-			}
+		if _, err := b.ParseMessageFileBytes(data, f); err != nil {
+			panic("words: catalogue " + f + ": " + err.Error())
 		}
-		bundle = b
-	})
-	return bundle
+	}
+	bundles[lang] = b
+	return b
 }
 
 // Words speaks one language: every string a person reads in the window,
@@ -110,7 +114,7 @@ func match(tags ...language.Tag) language.Tag {
 }
 
 func forTag(tag language.Tag) *Words {
-	w := &Words{tag: tag, loc: i18n.NewLocalizer(theBundle(), tag.String(), "en")}
+	w := &Words{tag: tag, loc: i18n.NewLocalizer(bundleFor(tag.String()), tag.String(), "en")}
 	w.num = numberFormat{
 		decimal:     w.T("format.decimal"),
 		group:       w.T("format.group"),
