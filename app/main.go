@@ -81,6 +81,7 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID(ID)
+	migratedToFyneDo(a)
 	mgr := d.Manager()
 	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{}),
 		words: systemWords(), prefs: loadPrefs(d.DataDir())}
@@ -114,6 +115,7 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		}
 	}()
 	go da.poll()
+	startFrameStats(da.stopPoll)
 	exportShow(da, logger)
 
 	if !o.Hidden || !hasTray {
@@ -122,7 +124,8 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	if hasTray && runtime.GOOS == "linux" {
 		fyne.Do(func() { dropTrayMonitor(a) })
 	}
-	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray, "clickThrough", da.notify.ClickThrough())
+	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray,
+		"clickThrough", da.notify.ClickThrough(), "listed", da.view.Model.Total(), "language", da.words.Lang())
 	a.Run()
 
 	// Run returns after Quit (menu, tray, or a signal Fyne caught).
@@ -134,6 +137,23 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		return cli.ExitFailure
 	}
 	return cli.ExitOK
+}
+
+// migratedToFyneDo tells Fyne that every call from another goroutine goes
+// through fyne.Do (FyneApp.toml says so, but only `fyne package` compiles
+// that in): without it a `go build` binary checks, on every refresh,
+// which goroutine it is on with runtime.Stack, which made scrolling a long
+// list several times slower (BenchmarkHistory).
+func migratedToFyneDo(a fyne.App) {
+	md := a.Metadata()
+	if md.Migrations["fyneDo"] {
+		return
+	}
+	if md.Migrations == nil {
+		md.Migrations = map[string]bool{}
+	}
+	md.Migrations["fyneDo"] = true
+	fyneapp.SetMetadata(md)
 }
 
 // buildWindow makes the progress window and its menu.
@@ -214,25 +234,46 @@ func (da *desktopApp) shutdown() {
 	})
 }
 
-// poll reads the full list once per tray.MinInterval: the tray, rebuilt
-// at most that often, takes its entries from it, and the window drops
-// registrations that went without an event (history the engine's
-// maintenance forgot). New fetches arrive as state events.
+// poll refreshes the tray from the window's model once per
+// tray.MinInterval when the model changed (a rebuild renumbers the D-Bus
+// menu, so it must not churn; and with a long history the tray's list is
+// not made for nothing), and at least every trayEvery (the Start at login
+// check mark). Every reconcileEvery it reads the engine's full list, so
+// that the window drops registrations that went without an event
+// (history the engine's maintenance forgot); new fetches arrive as state
+// events. The full list is a copy of every kept registration, hence its
+// slow pace, and the idle trim after it.
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
 	var trim idleTrim
+	lastList, lastTray := time.Now(), time.Time{}
+	trayVersion := ^uint64(0)
 	for {
 		select {
 		case <-da.stopPoll:
 			return
 		case now := <-t.C:
-			trim.tick(now, da.view.Model.Version())
-			regs := da.mgr.List()
-			da.view.Reconcile(regs)
-			if da.tray != nil {
-				fyne.Do(func() { da.tray.Refresh(regs) })
+			version := da.view.Model.Version()
+			if now.Sub(lastList) >= reconcileEvery {
+				lastList = now
+				da.view.Reconcile(da.mgr.List())
+				trim.pending = true
+			}
+			trim.tick(now, version)
+			if da.tray != nil && (version != trayVersion || now.Sub(lastTray) >= trayEvery) {
+				trayVersion, lastTray = version, now
+				regs, sum := da.view.Model.ForTray()
+				fyne.Do(func() { da.tray.RefreshWith(regs, sum) })
 			}
 		}
 	}
 }
+
+const (
+	// reconcileEvery is how often the window checks its rows against the
+	// engine's full list.
+	reconcileEvery = time.Minute
+	// trayEvery is how often the tray is refreshed when nothing changed.
+	trayEvery = 5 * time.Second
+)

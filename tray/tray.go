@@ -217,7 +217,13 @@ func (t *Tray) quit() {
 // and, when an entry changed, the menu. It returns whether the menu was
 // rebuilt.
 func (t *Tray) Refresh(regs []model.Registration) bool {
-	sum := words.Summarize(regs)
+	return t.RefreshWith(regs, words.Summarize(regs))
+}
+
+// RefreshWith is Refresh with the summary made already (of the whole
+// list), so that regs need only hold the active fetches: the window has
+// the history too and need not copy it for the tray every second.
+func (t *Tray) RefreshWith(regs []model.Registration, sum words.Summary) bool {
 	if st := stateOf(sum); !t.iconSet || st != t.state {
 		t.state, t.iconSet = st, true
 		t.desk.SetSystemTrayIcon(fyne.NewStaticResource("bgfetch-tray-"+st.String()+".png", icons.Tray(st)))

@@ -321,7 +321,7 @@ type fileRow struct {
 	info FileInfo
 
 	name, status, problem *widget.Label
-	bar                   *widget.ProgressBar
+	bar                   *Bar
 	open, show, copyAddr  *Button
 	content               fyne.CanvasObject
 }
@@ -338,8 +338,7 @@ func newFileRow(d *Details) *fileRow {
 	r.problem.Importance = widget.DangerImportance
 	r.problem.Truncation = fyne.TextTruncateEllipsis
 	r.problem.SizeName = theme.SizeNameCaptionText
-	r.bar = widget.NewProgressBar()
-	r.bar.TextFormatter = func() string { return w.Percent(int(r.bar.Value * 100)) }
+	r.bar = NewBar()
 	r.open = NewButton(w.T("details.file.open"), theme.FileIcon(), func() { r.pathAction(d.act.OpenFile) })
 	r.show = NewButton(w.T("details.file.showInFolder"), theme.FolderOpenIcon(), func() { r.pathAction(d.act.ShowInFolder) })
 	r.copyAddr = NewButton(w.T("details.file.copy"), theme.ContentCopyIcon(), func() {
@@ -347,7 +346,7 @@ func newFileRow(d *Details) *fileRow {
 			d.act.Copy(r.info.Rec.Request.URL)
 		}
 	})
-	bar := container.NewGridWrap(fyne.NewSize(140, r.bar.MinSize().Height), r.bar)
+	bar := container.NewGridWrap(fyne.NewSize(140, BarHeight), r.bar)
 	text := container.New(layout.NewCustomPaddedVBoxLayout(0),
 		r.name,
 		container.NewBorder(nil, nil, container.NewCenter(bar), nil,

@@ -74,7 +74,7 @@ func (m *Model) SetSearchText(keyOf, stateText func(model.Registration) string) 
 func (m *Model) Set(regs []model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.items = m.items[:0]
+	m.items = slices.Grow(m.items[:0], len(regs))
 	for _, r := range regs {
 		m.items = append(m.items, Item{Reg: r})
 	}
@@ -340,6 +340,24 @@ func (m *Model) Items() []Item {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Item(nil), m.items...)
+}
+
+// ForTray returns what the tray shows: the active registrations, newest
+// first, and the summary of every row (failures in the history light the
+// tray's failure icon), without copying the history.
+func (m *Model) ForTray() ([]model.Registration, words.Summary) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []model.Registration
+	var sum words.Summary
+	for i := range m.items {
+		r := &m.items[i].Reg
+		sum.Add(*r)
+		if r.Active() {
+			out = append(out, *r)
+		}
+	}
+	return out, sum
 }
 
 // Summary aggregates every row (shown or not) and counts the settled ones,

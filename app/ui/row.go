@@ -45,11 +45,10 @@ type Row struct {
 	item    Item
 
 	icon     *canvas.Image
-	title    *widget.Label
-	app      *widget.Label
-	progress *widget.ProgressBar
-	activity *widget.ProgressBarInfinite
-	status   *widget.Label
+	title    *TextLine
+	app      *TextLine
+	bar      *Bar
+	status   *TextLine
 
 	pause, resume, cancel, open, clear, retry *Button
 
@@ -68,18 +67,12 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row 
 	r.icon.SetMinSize(fyne.NewSquareSize(IconSize))
 	// A title of regular weight, a size up: no bold text in the window
 	// (see Button).
-	r.title = widget.NewLabel("")
-	r.title.SizeName = theme.SizeNameSubHeadingText
-	r.title.Truncation = fyne.TextTruncateEllipsis
-	r.app = widget.NewLabel("")
-	r.app.SizeName = theme.SizeNameCaptionText
+	r.title = NewTextLine(theme.SizeNameSubHeadingText)
+	r.app = NewTextLine(theme.SizeNameCaptionText)
 	r.app.Alignment = fyne.TextAlignTrailing
-	r.progress = widget.NewProgressBar()
-	r.activity = widget.NewProgressBarInfinite()
-	r.activity.Hide()
-	r.activity.Stop()
-	r.status = widget.NewLabel("")
-	r.status.Truncation = fyne.TextTruncateEllipsis
+	r.app.Whole = true
+	r.bar = NewBar()
+	r.status = NewTextLine("")
 
 	r.pause = NewButton(w.T("row.pause"), theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
 	r.resume = NewButton(w.T("row.resume"), theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
@@ -90,10 +83,9 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row 
 	r.retry = NewButton(w.T("row.retry"), theme.ViewRefreshIcon(), func() { r.call(r.actions.Retry) })
 
 	buttons := container.NewHBox(r.pause, r.resume, r.retry, r.open, r.clear, r.cancel)
-	bars := container.NewStack(r.progress, r.activity)
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0),
+	text := container.New(layout.NewCustomPaddedVBoxLayout(2),
 		container.NewBorder(nil, nil, nil, r.app, r.title),
-		bars,
+		container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), r.bar),
 		r.status,
 	)
 	r.content = container.NewBorder(nil, nil,
@@ -104,9 +96,6 @@ func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row 
 	r.Set(Item{})
 	return r
 }
-
-// percent is the bar's text: 42% · 42 % (the language's way).
-func (r *Row) percent() string { return r.words.Percent(int(r.progress.Value * 100)) }
 
 func (r *Row) call(f func(string)) {
 	if f != nil && r.uid != "" {
@@ -147,40 +136,23 @@ func (r *Row) Set(it Item) {
 	if reg.FailureReason == model.ReasonBadStatus {
 		frac, known = 0, false // the bytes were an error page, not progress
 	}
-	// An activity bar only while bytes flow with no size known; otherwise
-	// a plain bar (without a percentage when the size is unknown).
+	// A sweeping bar only while bytes flow with no size known; otherwise
+	// the part done (empty when the size is unknown).
 	if known || reg.State != model.StateRunning || !reg.Active() {
-		if r.activity.Visible() {
-			r.activity.Stop()
-			r.activity.Hide()
-		}
-		if known {
-			r.progress.TextFormatter = r.percent
-		} else {
+		if !known {
 			frac = 0
-			r.progress.TextFormatter = func() string { return "" }
 		}
-		r.progress.Show()
-		r.progress.SetValue(frac)
-		r.progress.Refresh()
+		r.bar.SetValue(frac)
 	} else {
-		r.progress.Hide()
-		if !r.activity.Visible() {
-			r.activity.Show()
-		}
-		if !r.activity.Running() {
-			r.activity.Start()
-		}
+		r.bar.SetIndeterminate()
 	}
 
 	r.status.SetText(StatusLine(r.words, it))
-	switch {
-	case !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted:
-		r.status.Importance = widget.DangerImportance
-	default:
-		r.status.Importance = widget.MediumImportance
+	if !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted {
+		r.status.SetImportance(widget.DangerImportance)
+	} else {
+		r.status.SetImportance(widget.MediumImportance)
 	}
-	r.status.Refresh()
 
 	active := reg.Active()
 	setVisible(r.cancel, active)
@@ -206,7 +178,11 @@ func StatusLine(w *words.Words, it Item) string {
 	reg := it.Reg
 	parts := []string{}
 	if reg.Active() {
-		parts = append(parts, w.Amount(reg))
+		amount := w.Amount(reg)
+		if p, ok := words.Percent(reg); ok && reg.FailureReason != model.ReasonBadStatus {
+			amount += " (" + w.Percent(p) + ")"
+		}
+		parts = append(parts, amount)
 		if reg.State == model.StateRunning {
 			if s := w.Speed(it.Speed); s != "" {
 				parts = append(parts, s)

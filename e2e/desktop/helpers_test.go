@@ -97,18 +97,34 @@ func (b *syncBuffer) String() string {
 	return b.Buffer.String()
 }
 
+// appOptions vary how startAppWith runs bgfetch.
+type appOptions struct {
+	home string   // the HOME (and data dir inside) to use; "" makes a new one
+	env  []string // more environment, after (so over) the defaults: LANG=…, FYNE_THEME=…
+}
+
 // startApp runs `bgfetch` (the desktop app) in env with a private HOME and
 // data dir, and waits for its API.
 func startApp(t testing.TB, env *desktopenv.Env, args ...string) *app {
 	t.Helper()
-	home := t.TempDir()
+	return startAppWith(t, env, appOptions{}, args...)
+}
+
+// startAppWith is startApp with options.
+func startAppWith(t testing.TB, env *desktopenv.Env, o appOptions, args ...string) *app {
+	t.Helper()
+	home := o.home
+	if home == "" {
+		home = t.TempDir()
+	}
 	a := &app{t: t, env: env, home: home, dataDir: filepath.Join(home, "data"),
 		handler: filepath.Join(home, "handler.log"), exited: make(chan struct{})}
 	var logs syncBuffer
 	cmd := env.Command(context.Background(), bin, append([]string{"--data-dir", a.dataDir}, args...)...)
 	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "FYNE_SCALE=1", "FYNE_THEME=light",
-		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=")
+		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=")
+	cmd.Env = append(cmd.Env, o.env...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
