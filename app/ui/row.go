@@ -44,11 +44,11 @@ type Row struct {
 	uid     string
 	item    Item
 
-	icon     *canvas.Image
-	title    *TextLine
-	app      *TextLine
-	bar      *Bar
-	status   *TextLine
+	icon   *canvas.Image
+	title  *TextLine
+	app    *TextLine
+	bar    *Bar
+	status *TextLine
 
 	pause, resume, cancel, open, clear, retry *Button
 
