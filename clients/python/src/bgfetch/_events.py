@@ -50,6 +50,16 @@ class EventStream:
             self._read_preamble()
 
     @property
+    def stop(self) -> threading.Event | None:
+        """The stop flag given to the stream (None: none)."""
+        return self._stop
+
+    @property
+    def stop(self) -> threading.Event | None:
+        """The stop flag given to the stream (None: none)."""
+        return self._stop
+
+    @property
     def last_event_id(self) -> str | None:
         """Where a reconnect resumes: the id of the last durable event (or
         the stream's starting point)."""

@@ -37,6 +37,16 @@ def _json_of(x: Any) -> Any:
     return x
 
 
+def _unsendable(doc: Any) -> str:
+    """The name of the first field of doc that JSON cannot carry."""
+    for key, value in (doc.items() if isinstance(doc, dict) else ()):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            return camel(str(key))
+    return "the body"
+
+
 def _request_doc(where: str, r: Any) -> Any:
     if isinstance(r, str):
         return r
@@ -109,7 +119,7 @@ class Client:
             try:
                 body = json.dumps(doc).encode("utf-8")
             except (TypeError, ValueError) as e:
-                raise errors.InvalidRequest(f"cannot be sent as JSON: {e}") from None
+                raise errors.InvalidRequest(f"{_unsendable(doc)} cannot be sent as JSON: {e}") from None
             headers["Content-Type"] = "application/json"
         status, _, data = self._transport.request(method, path, body, headers, timeout=self.timeout)
         return status, data
