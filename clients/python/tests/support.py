@@ -250,6 +250,19 @@ class FileServer:
         h.wfile.write(data[start:end])
 
 
+def lacks_endpoint(client: "bgfetch.Client", method: str, path: str) -> bool:
+    """Whether the daemon has no such endpoint at all (a feature still to be
+    merged), as opposed to answering it, even with an error."""
+    status, data = client._exchange(method, path)
+    return status == 404 and b"no such endpoint" in data
+
+
+def require(client: "bgfetch.Client", method: str, path: str, feature: str) -> None:
+    """Skip the test class when the daemon binary predates feature."""
+    if lacks_endpoint(client, method, path):
+        raise unittest.SkipTest(f"the daemon has no {method} {path} yet: needs the {feature!r} commits from main")
+
+
 def app_name(test: unittest.TestCase) -> str:
     """An app scope of its own for each test (letters, digits, . _ -)."""
     return re.sub(r"[^A-Za-z0-9._-]", "-", test.id())[-200:]
