@@ -39,7 +39,9 @@ class Recorder:
             return [e for e in self.events if e.registration.uid == uid]
 
 
-class HandleTests(DaemonTestCase):
+class HandlerTestCase(DaemonTestCase):
+    """Helpers of the live handler tests."""
+
     def run_handler(self, on_event, **kwargs):
         """handle() in a thread, stopped (and joined) at the end of the test."""
         stop = threading.Event()
@@ -70,6 +72,9 @@ class HandleTests(DaemonTestCase):
 
     def handled(self, uid):
         return wait_for(lambda: not self.c.registration(uid).records_available, what=f"{uid} to be handled")
+
+
+class HandleTests(HandlerTestCase):
 
     def test_an_event_that_settled_with_no_handler_waits_for_one(self):
         reg = self.succeeded("waited", "waited", size=5000)
@@ -219,6 +224,39 @@ class HandleTests(DaemonTestCase):
         thread.join(5)
         self.assertFalse(thread.is_alive())
         self.assertLess(time.monotonic() - start, 1.5)
+
+
+class HandleRestartTests(HandlerTestCase):
+    """The daemon dies under a running handler and starts again."""
+
+    def test_an_acknowledgement_lost_in_a_crash_is_sent_again_without_calling_back(self):
+        reg = self.succeeded("crash", "crash")
+
+        def answer(event, calls):
+            if calls == 1:
+                self.daemon.kill()  # the acknowledgement that follows cannot arrive
+            return {"updateUI": {"title": "handled across a crash"}}
+
+        rec = Recorder(answer)
+        with self.assertLogs("bgfetch", "WARNING") as logs:
+            self.run_handler(rec, retry_base=0.1)
+            wait_for(lambda: rec.events, what="the event")
+            time.sleep(0.5)
+            self.daemon.start()
+            self.handled(reg.uid)
+        self.assertIn("could not acknowledge", "\n".join(logs.output))
+        self.assertEqual(len(rec.of(reg.uid)), 1)  # de-duplicated by eventId
+        self.assertEqual(self.c.registration(reg.uid).title, "handled across a crash")
+
+        after = self.succeeded("after-crash", "after-crash")  # the handler reconnected
+        self.handled(after.uid)
+        self.assertEqual([e.registration.uid for e in rec.events], [reg.uid, after.uid])
+
+
+class HandleRestartTestsTCP(HandleRestartTests):
+    """The same over TCP, where the daemon comes back on another port."""
+
+    listen = "tcp:127.0.0.1:0"
 
 
 if __name__ == "__main__":
