@@ -43,15 +43,17 @@ def daemon_binary() -> str:
     return path
 
 
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str = "condition"):
-    """Poll predicate until it returns something truthy; that value."""
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str = "condition", detail=None):
+    """Poll predicate until it returns something truthy; that value. On a
+    timeout, detail() (if given) is added to the message."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            extra = f": {detail()}" if detail else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{extra}")
         time.sleep(interval)
 
 

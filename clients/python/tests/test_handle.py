@@ -163,10 +163,25 @@ class HandleTests(HandlerTestCase):
         self.c.click(reg.uid)
         rec = Recorder()
         self.run_handler(rec)
-        wait_for(lambda: len(rec.of(reg.uid)) == 3, what="three events")
+        wait_for(lambda: len(rec.of(reg.uid)) == 3, what="three events",
+                 detail=lambda: [(e.type, e.event_id) for e in rec.of(reg.uid)])
         events = rec.of(reg.uid)
         self.assertEqual([e.type for e in events], [bgfetch.SUCCESS, bgfetch.CLICK, bgfetch.CLICK])
         self.assertEqual([int(e.event_id) for e in events], sorted(int(e.event_id) for e in events))
+
+    def test_every_queued_event_arrives(self):
+        # Each answer races the daemon's stream going back to wait: before
+        # the fix of live.go's lost wake-up about half of these runs stalled.
+        reg = self.succeeded("many", "many")
+        clicks = 300
+        for _ in range(clicks):
+            self.c.click(reg.uid)
+        rec = Recorder()
+        self.run_handler(rec)
+        wait_for(lambda: len(rec.of(reg.uid)) == clicks + 1, what=f"{clicks + 1} events",
+                 detail=lambda: f"{len(rec.of(reg.uid))} arrived")
+        ids = [int(e.event_id) for e in rec.of(reg.uid)]
+        self.assertEqual(ids, sorted(set(ids)))
 
     def test_update_ui_refused_for_a_click_is_handled_all_the_same(self):
         reg = self.succeeded("clicked", "clicked")
