@@ -81,13 +81,15 @@ export class BackgroundFetchConnection extends EventTarget {
   /**
    * close() stops listening: no more events reach this process (they wait
    * in bgfetch for the next one); fetches go on. Events being handled
-   * still get their "handled" answer when their waitUntil promises settle.
+   * still get their "handled" answer when their waitUntil promises
+   * settle; the promise close() returns resolves then.
    */
   close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#stream.close();
-    this.#handling.close();
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#stream.close();
+    }
+    return this.#handling.close();
   }
 
   /** registrationFor answers the one registration object of data.uid, made current with data. */

@@ -15,6 +15,7 @@ class Lifetime {
   pending = 0;
   #promises = [];
   updateUI = undefined; // {title?, icons?} once updateUI() was called
+  eventId = undefined;
 
   get active() {
     return this.dispatching || this.pending > 0;
@@ -50,6 +51,11 @@ export class BackgroundFetchEvent extends Event {
 
   get registration() {
     return this.#registration;
+  }
+
+  /** bgfetch's own: the event's id in bgfetch's outbox (stable across deliveries), or undefined. */
+  get eventId() {
+    return this[lifetime].eventId;
   }
 
   /**

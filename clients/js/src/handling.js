@@ -20,14 +20,20 @@ export class EventHandling {
   #conn;
   #states = new Map(); // eventId → "dispatching" | "answering" | "done"
   #closed = false;
+  #inFlight = new Set();
   stats = { received: 0, dispatched: 0, duplicates: 0, handled: 0 };
 
   constructor(conn) {
     this.#conn = conn;
   }
 
+  /**
+   * close stops retrying answers; it resolves when the events being
+   * handled have settled and had their last try at "handled".
+   */
   close() {
     this.#closed = true;
+    return Promise.allSettled([...this.#inFlight]).then(() => {});
   }
 
   /** receive takes one durable event of the handle stream. */
@@ -48,7 +54,10 @@ export class EventHandling {
       return;
     }
     this.#states.set(id, 'dispatching');
-    this.#handle(id, msg).catch((err) => process.emitWarning(`bgfetch: event ${id}: ${err.message}`));
+    const handling = this.#handle(id, msg)
+      .catch((err) => process.emitWarning(`bgfetch: event ${id}: ${err.message}`))
+      .finally(() => this.#inFlight.delete(handling));
+    this.#inFlight.add(handling);
   }
 
   async #handle(id, msg) {
@@ -58,6 +67,7 @@ export class EventHandling {
     const event = new Ctor(msg.type, { registration });
     const life = event[lifetime];
     life.trusted = true;
+    life.eventId = id;
     life.resolveIcons = (icons) => wireIcons(icons, conn.baseURL);
     life.dispatching = true;
     try {
