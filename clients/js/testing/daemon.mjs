@@ -73,6 +73,10 @@ export class Daemon {
     if (this.listen) argv.push('--listen', this.listen);
     this.log = '';
     this.proc = spawn(this.bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = this.proc;
+    const reap = () => proc.kill('SIGKILL'); // a test file that ends early leaves no daemon behind
+    process.once('exit', reap);
+    proc.once('exit', () => process.off('exit', reap));
     this.proc.stdout.on('data', (b) => (this.log += b));
     this.proc.stderr.on('data', (b) => (this.log += b));
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
