@@ -92,12 +92,16 @@ export class BackgroundFetchConnection extends EventTarget {
     return this.#handling.close();
   }
 
-  /** registrationFor answers the one registration object of data.uid, made current with data. */
-  registrationFor(data) {
+  /**
+   * registrationFor answers the one registration object of data.uid,
+   * made current with data (unless data may be older than the object:
+   * stale).
+   */
+  registrationFor(data, { stale = false } = {}) {
     const entry = this.#registrations.get(data.uid);
     let reg = entry?.weak.deref();
     if (reg) {
-      reg[apply](data);
+      if (!stale) reg[apply](data);
       return reg;
     }
     reg = new BackgroundFetchRegistration(INTERNAL, this, data);

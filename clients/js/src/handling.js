@@ -62,7 +62,11 @@ export class EventHandling {
 
   async #handle(id, msg) {
     const conn = this.#conn;
-    const registration = conn.registrationFor(msg.registration);
+    // A click may have waited in the outbox: its snapshot can be older
+    // than the fetch is now.
+    const isClick = msg.type === 'backgroundfetchclick';
+    const registration = conn.registrationFor(msg.registration, { stale: isClick });
+    if (isClick && registration.result === '') await registration.refresh().catch(() => {});
     const Ctor = UPDATE_UI_TYPES.has(msg.type) ? BackgroundFetchUpdateUIEvent : BackgroundFetchEvent;
     const event = new Ctor(msg.type, { registration });
     const life = event[lifetime];

@@ -122,6 +122,7 @@ export class BackgroundFetchRegistration extends EventTarget {
    */
   [apply](data, { fromStream = false } = {}) {
     if (!data || data.uid !== this.#data.uid) return;
+    if (this.#data.result !== '' && data.result === '') return; // older than what we have: a fetch never un-settles
     if (fromStream) this[streamVersion]++;
     const changed = PROGRESS_FIELDS.some((f) => data[f] !== this.#data[f]);
     this.#data = { ...this.#data, ...data };

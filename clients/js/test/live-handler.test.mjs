@@ -36,7 +36,7 @@ async function settledWithoutClient(app, id, paths) {
   });
 }
 
-test('an event that settled while no client was connected reaches the next connect(), once', { timeout: 60_000 }, async () => {
+test('an event that settled while no client was connected reaches the next connect(), once', { timeout: 60_000 }, async (t) => {
   const body = files.add('/outbox.bin', 50_000);
   const reg = await settledWithoutClient('outbox', 'while-away', ['/outbox.bin']);
   assert.equal(reg.result, 'success');
@@ -44,6 +44,7 @@ test('an event that settled while no client was connected reaches the next conne
   assert.equal((await daemon.registration(reg.uid, 'outbox')).recordsAvailable, true, 'the event waits, records kept');
 
   const swReg = await connect({ app: 'outbox', dataDir: daemon.dataDir });
+  t.after(() => void swReg.close());
   const got = [];
   swReg.addEventListener('backgroundfetchsuccess', (event) => {
     got.push(event);
@@ -66,6 +67,7 @@ test('an event that settled while no client was connected reaches the next conne
 
   // Handled means gone: the next client gets nothing.
   const next = await connect({ app: 'outbox', dataDir: daemon.dataDir });
+  t.after(() => void next.close());
   next.addEventListener('backgroundfetchsuccess', () => assert.fail('delivered twice'));
   await waitFor('the next stream to open', () => next.stats.streamsOpened === 1);
   await sleep(1000);
@@ -73,10 +75,11 @@ test('an event that settled while no client was connected reaches the next conne
   next.close();
 });
 
-test('the live handler stream opens only once someone listens, never at connect', { timeout: 60_000 }, async () => {
+test('the live handler stream opens only once someone listens, never at connect', { timeout: 60_000 }, async (t) => {
   files.add('/lazy.bin', 1000);
   const reg = await settledWithoutClient('lazy', 'lazy', ['/lazy.bin']);
   const swReg = await connect({ app: 'lazy', dataDir: daemon.dataDir });
+  t.after(() => void swReg.close());
   await sleep(500);
   assert.equal(swReg.stats.streamMode, null);
   assert.equal((await daemon.registration(reg.uid, 'lazy')).recordsAvailable, true, 'connect() alone acknowledged nothing');
@@ -112,9 +115,10 @@ test('the live handler stream opens only once someone listens, never at connect'
   swReg.close();
 });
 
-test('click and success events of one fetch arrive in order; updateUI is for success and fail only', { timeout: 60_000 }, async () => {
+test('click and success events of one fetch arrive in order; updateUI is for success and fail only', { timeout: 60_000 }, async (t) => {
   files.add('/ordered.bin', 1 << 20, { bytesPerSecond: 1 << 20 });
   const swReg = await connect({ app: 'ordered', baseURL: files.base, dataDir: daemon.dataDir });
+  t.after(() => void swReg.close());
   try {
     const order = [];
     const clickUpdate = deferred();
@@ -158,6 +162,7 @@ test('a client killed between receiving an event and "handled": the next client 
   assert.equal((await daemon.registration(reg.uid, 'crash')).recordsAvailable, true, 'not handled by the dead client');
 
   const swReg = await connect({ app: 'crash', dataDir: daemon.dataDir });
+  t.after(() => void swReg.close());
   try {
     const event = await nextEvent(swReg, 'backgroundfetchsuccess', 20_000);
     assert.equal(event.eventId, first.eventId, 'the same event, again');

@@ -78,20 +78,26 @@ test('removed progress listeners are not called; a fetch finished before anyone 
 
 test('time from connect() to the first progress event (median of 5)', async () => {
   files.add('/latency.bin', 4 << 20, { bytesPerSecond: 4 << 20 });
-  const times = [];
+  const runs = [];
   for (let i = 0; i < 5; i++) {
     const start = performance.now();
     const swReg = await connect({ app: 'latency', baseURL: files.base, dataDir: daemon.dataDir });
+    const connected = performance.now();
     const reg = await swReg.backgroundFetch.fetch(`latency-${i}`, '/latency.bin');
+    const fetched = performance.now();
     await nextEvent(reg, 'progress');
-    times.push(performance.now() - start);
+    const progressed = performance.now();
+    runs.push({ total: progressed - start, connect: connected - start, fetch: fetched - connected });
     assert.ok(reg.downloaded > 0);
     assert.equal(await reg.abort(), true);
     await waitFor('the abort to settle', () => reg.result === 'failure');
     swReg.close();
   }
-  times.sort((a, b) => a - b);
-  const median = times[2];
-  console.log(`connect() → first progress event: median ${median.toFixed(1)} ms of 5 (${times.map((t) => t.toFixed(1)).join(', ')})`);
-  assert.ok(median < 5000, `median ${median} ms`);
+  const median = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[2];
+  const all = runs.map((r) => r.total.toFixed(1)).sort((a, b) => a - b);
+  console.log(
+    `connect() → first progress event: median ${median('total').toFixed(1)} ms of 5 (${all.join(', ')}); ` +
+      `of which connect() ${median('connect').toFixed(1)} ms, fetch() ${median('fetch').toFixed(1)} ms (medians)`,
+  );
+  assert.ok(median('total') < 5000, `median ${median('total')} ms`);
 });
