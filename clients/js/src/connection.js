@@ -148,13 +148,16 @@ export class BackgroundFetchConnection extends EventTarget {
     });
   }
 
-  #onStreamEvent({ type, data }, mode) {
+  #onStreamEvent({ type: sseType, data }, mode) {
     const uid = data?.registration?.uid;
     if (!uid) return;
-    const reg = this.#registrations.get(uid)?.weak.deref();
-    reg?.[apply](data.registration, { fromStream: true });
-    if (mode === 'handle' && data.eventId && SW_EVENT_TYPES.includes(data.type ?? type)) {
-      this.#handling.receive({ ...data, type: data.type ?? type });
+    const type = data.type ?? sseType;
+    // A click's snapshot is from when it was clicked, maybe long ago.
+    if (type !== 'backgroundfetchclick') {
+      this.#registrations.get(uid)?.weak.deref()?.[apply](data.registration, { fromStream: true });
+    }
+    if (mode === 'handle' && data.eventId && SW_EVENT_TYPES.includes(type)) {
+      this.#handling.receive({ ...data, type });
     }
   }
 
