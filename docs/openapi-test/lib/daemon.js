@@ -1,0 +1,74 @@
+// Starts the real bgfetch binary (`serve --headless`) on a temp data dir
+// over loopback TCP, builds it first when it is missing, and stops it.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from './http.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** binary is BGFETCH_BIN, else bin/bgfetch at the repo root, built when missing. */
+export function binary() {
+  const bin = process.env.BGFETCH_BIN || path.join(repoRoot, 'bin', 'bgfetch');
+  if (fs.existsSync(bin)) return bin;
+  if (process.env.BGFETCH_BIN) throw new Error(`BGFETCH_BIN=${bin} does not exist`);
+  const env = { ...process.env, CGO_ENABLED: '1', PATH: `/usr/local/go/bin:${process.env.PATH}` };
+  const build = spawnSync('go', ['build', '-tags', 'no_emoji', '-o', bin, '.'], { cwd: repoRoot, env, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`go build of ${bin} failed (status ${build.status})`);
+  return bin;
+}
+
+/** Daemon is one running `bgfetch serve --headless`. */
+export class Daemon {
+  static async start(extraArgs = []) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgfetch-openapi-'));
+    const args = ['serve', '--headless', '--data-dir', dir, '--listen', 'tcp:127.0.0.1:0', '--handler-retry-base', '50ms', ...extraArgs];
+    const child = spawn(binary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const d = new Daemon(dir, child);
+    const endpoint = path.join(dir, 'endpoint');
+    for (const deadline = Date.now() + 30_000; !fs.existsSync(endpoint); ) {
+      if (d.exited) throw new Error(`bgfetch exited early (${d.exited}):\n${d.log}`);
+      if (Date.now() > deadline) throw new Error(`no ${endpoint} after 30 s:\n${d.log}`);
+      await sleep(20);
+    }
+    d.base = fs.readFileSync(endpoint, 'utf8').trim();
+    d.token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim();
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(d.base)) throw new Error(`unexpected endpoint ${d.base}`);
+    return d;
+  }
+
+  constructor(dir, child) {
+    this.dir = dir;
+    this.child = child;
+    this.log = '';
+    this.exited = null;
+    child.stdout.on('data', (b) => (this.log += b));
+    child.stderr.on('data', (b) => (this.log += b));
+    this.done = new Promise((resolve) => child.on('exit', (code, sig) => resolve((this.exited = `${code ?? sig}`))));
+  }
+
+  /** call sends a request with the token and the app header; `headers` may override or (as null) drop either. */
+  call(method, p, { app, headers = {}, body } = {}) {
+    const h = { Authorization: `Bearer ${this.token}`, ...(app ? { 'Bgfetch-App': app } : {}) };
+    for (const [k, v] of Object.entries(headers)) {
+      if (v === null) delete h[k];
+      else h[k] = v;
+    }
+    if (body !== undefined && !('Content-Type' in h)) h['Content-Type'] = 'application/json';
+    return request(this.base, { method, path: p, headers: h, body });
+  }
+
+  async stop() {
+    if (!this.exited) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      await this.done;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
