@@ -22,11 +22,11 @@ export function binary() {
 
 /** Daemon is one running `bgfetch serve --headless`. */
 export class Daemon {
-  static async start(extraArgs = []) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgfetch-openapi-'));
+  static async start(extraArgs = [], dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgfetch-openapi-'))) {
     const args = ['serve', '--headless', '--data-dir', dir, '--listen', 'tcp:127.0.0.1:0', '--handler-retry-base', '50ms', ...extraArgs];
     const child = spawn(binary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const d = new Daemon(dir, child);
+    d.args = extraArgs;
     const endpoint = path.join(dir, 'endpoint');
     for (const deadline = Date.now() + 30_000; !fs.existsSync(endpoint); ) {
       if (d.exited) throw new Error(`bgfetch exited early (${d.exited}):\n${d.log}`);
@@ -60,14 +60,23 @@ export class Daemon {
     return request(this.base, { method, path: p, headers: h, body });
   }
 
-  async stop() {
+  /** stop ends the daemon (SIGTERM) and removes its data dir unless keep. */
+  async stop({ keep = false } = {}) {
     if (!this.exited) {
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
       await this.done;
       clearTimeout(timer);
     }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** restart stops the daemon and starts it again on the same data dir. */
+  async restart() {
+    await this.stop({ keep: true });
+    const next = await Daemon.start(this.args, this.dir);
+    Object.assign(this, { child: next.child, base: next.base, token: next.token, done: next.done, exited: null });
+    next.child.on('exit', (code, sig) => (this.exited = `${code ?? sig}`));
   }
 }
 

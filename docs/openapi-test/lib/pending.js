@@ -42,3 +42,11 @@ export const pendingParams = () => PENDING.filter((p) => p.includes('?'));
 export const pendingFields = (schema) =>
   PENDING.filter((p) => p.startsWith(`${schema}.`)).map((p) => p.slice(schema.length + 1));
 export const isPending = (name) => PENDING.includes(name);
+
+// Where the daemon's answers disagree with api.md or docs/API.md. The
+// tests of these run as TODO (reported, not failing the run) until the
+// daemon or the docs change; the daemon is not this test's to change.
+export const DISAGREES = {
+  caseSensitiveFields:
+    'docs/API.md: unknown fields are 400 and "names are case-sensitive"; the daemon (Go encoding/json) takes {"Title": ...} as title and answers 201',
+};
