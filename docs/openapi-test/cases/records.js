@@ -1,6 +1,7 @@
 // matchAll(), match() and the stored bodies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { ctx, call, create, slow, settled, reg } from './helpers.js';
 import { content, missingBody } from '../lib/fileserver.js';
 
@@ -114,7 +115,10 @@ export function register() {
   });
 
   test('released records: listRecords, matchRecord and getRecordBody are 409 InvalidStateError', async () => {
+    const { records } = (await call('listRecords', 'GET', `${reg(r.uid)}/records`, { app, status: 200 })).json;
+    assert.ok(fs.existsSync(records[0].response.path), 'the body lies where response.path says');
     await call('releaseRegistration', 'POST', `${reg(r.uid)}/release`, { app, status: 200 });
+    assert.ok(!fs.existsSync(records[0].response.path), 'release deletes the bodies kept in the data dir');
     const url = encodeURIComponent(ctx.files.url('/file/a.txt?size=3000&type=text/plain'));
     for (const [op, p] of [['listRecords', 'records'], ['matchRecord', `match?url=${url}`], ['getRecordBody', 'records/0/body']]) {
       const res = await call(op, 'GET', `${reg(r.uid)}/${p}`, { app, status: 409 });
