@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 	"github.com/bgfetch/bgfetch/persistence"
 )
 
@@ -24,29 +26,29 @@ import (
 // restarts from zero, ending with the new content only.
 func TestResourceChangedWhileDisconnected(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	old := randomBytes(1 << 20)
-	u := srv.put("/f", old)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 400<<10, 1 })
-	srv.set(func(s *fileServer) { s.throttle = 2 * time.Millisecond })
+	u := srv.Put("/f", old)
+	srv.Cut(400<<10, 1)
+	srv.Throttle(2 * time.Millisecond)
 	e.m.mu.Lock()
 	e.m.cfg.BackoffMin = 300 * time.Millisecond // time to swap the file
 	e.m.mu.Unlock()
 	reg := e.fetch("changed", u)
 	waitFor(t, "the cut", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	fresh := randomBytes(1<<20 + 1234)
-	srv.put("/f", fresh)
+	srv.Put("/f", fresh)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("settled = %+v", got)
 	}
 	if !bytes.Equal(e.body(reg.UID, 0), fresh) {
 		t.Fatal("the body mixes the old and new resource")
 	}
-	if srv.ranged.Load() == 0 {
+	if srv.Ranged.Load() == 0 {
 		t.Fatal("the resume sent no Range request")
 	}
 }
@@ -55,12 +57,13 @@ func TestResourceChangedWhileDisconnected(t *testing.T) {
 // record with fetch-error.
 func TestInvalid206IsFetchError(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", randomBytes(1<<20))
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts, s.bad206 = 300<<10, 1, true })
+	srv := testserver.New(t)
+	u := srv.Put("/f", randomBytes(1<<20))
+	srv.Cut(300<<10, 1)
+	srv.Bad206(true)
 	reg := e.fetch("bad206", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultFailure || got.FailureReason != ReasonFetchError {
+	if got.Result != model.ResultFailure || got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("settled = %+v", got)
 	}
 	recs, _ := e.m.Records(reg.UID)
@@ -73,19 +76,16 @@ func TestInvalid206IsFetchError(t *testing.T) {
 // and completes correctly.
 func TestNoRangeSupportRestarts(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) {
-		s.files["/f"].noRange = true
-		s.cutAfter, s.cuts = 500<<10, 2
-	})
+	u := srv.PutFile("/f", testserver.File{Body: body, ETag: `"norange"`, NoRange: true})
+	srv.Cut(500<<10, 2)
 	reg := e.fetch("norange", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if sent := srv.bytesSent.Load(); sent < int64(len(body))+2*(500<<10) {
+	if sent := srv.BytesSent.Load(); sent < int64(len(body))+2*(500<<10) {
 		t.Fatalf("only %d bytes sent: it cannot have restarted from zero twice", sent)
 	}
 }
@@ -95,17 +95,17 @@ func TestNoRangeSupportRestarts(t *testing.T) {
 // unsynced tail.
 func TestCutsResumeWithRange(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(2 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 256<<10, 5 })
+	u := srv.Put("/f", body)
+	srv.Cut(256<<10, 5)
 	reg := e.fetch("cuts", u)
 	got := e.waitSettled(reg.UID, 20*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if srv.ranged.Load() < 5 {
-		t.Fatalf("%d ranged requests for 5 cuts", srv.ranged.Load())
+	if srv.Ranged.Load() < 5 {
+		t.Fatalf("%d ranged requests for 5 cuts", srv.Ranged.Load())
 	}
 }
 
@@ -114,16 +114,16 @@ func TestCutsResumeWithRange(t *testing.T) {
 // matches; here the resource changed to one of exactly that length.
 func TestPartialAsLongAsChangedResource(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", randomBytes(1<<20))
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 1 })
+	srv := testserver.New(t)
+	u := srv.Put("/f", randomBytes(1<<20))
+	srv.Cut(300<<10, 1)
 	e.m.mu.Lock()
 	e.m.cfg.BackoffMin = 400 * time.Millisecond
 	e.m.mu.Unlock()
 	reg := e.fetch("samesize", u)
 	waitFor(t, "the cut", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	e.stop()
 	// The checkpoint's offset is now the length of the new resource.
@@ -139,10 +139,10 @@ func TestPartialAsLongAsChangedResource(t *testing.T) {
 		t.Fatal("no checkpoint was written before the cut")
 	}
 	fresh := randomBytes(int(off))
-	srv.put("/f", fresh)
+	srv.Put("/f", fresh)
 	e.start()
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), fresh) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), fresh) {
 		t.Fatalf("settled = %+v; the old partial was taken for the new resource", got)
 	}
 }
@@ -163,10 +163,10 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			srv := newFileServer(t)
+			srv := testserver.New(t)
 			body := randomBytes(1 << 20)
-			u := srv.put("/f", body)
-			srv.set(func(s *fileServer) { s.throttle = 5 * time.Millisecond })
+			u := srv.Put("/f", body)
+			srv.Throttle(5 * time.Millisecond)
 			reg := e.fetch("mangled", u)
 			waitFor(t, "a checkpoint", 5*time.Second, func() bool {
 				r, _ := e.m.Registration(reg.UID)
@@ -174,10 +174,10 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 			})
 			e.stop()
 			tc.mangle(filepath.Join(e.dir, "bodies", reg.UID, "0"))
-			srv.set(func(s *fileServer) { s.throttle = 0 })
+			srv.Throttle(0)
 			e.start()
 			got := e.waitSettled(reg.UID, 10*time.Second)
-			if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+			if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 				t.Fatalf("settled = %+v; body corrupted", got)
 			}
 		})
@@ -187,19 +187,19 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 // 408/429/5xx are retried (honouring Retry-After) before bad-status.
 func TestTransientStatusesRetried(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(10 << 10)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.statuses = []int{503, 429, 408, 500} })
+	u := srv.Put("/f", body)
+	srv.FailWith(503, 429, 408, 500)
 	reg := e.fetch("flaky", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 	// Past the retry budget a 503 is a bad-status failure.
-	srv.set(func(s *fileServer) { s.statuses = []int{503, 503, 503, 503, 503, 503, 503, 503} })
+	srv.FailWith(503, 503, 503, 503, 503, 503, 503, 503)
 	reg2 := e.fetch("down", u)
-	if got := e.waitSettled(reg2.UID, 10*time.Second); got.FailureReason != ReasonBadStatus {
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.FailureReason != model.ReasonBadStatus {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -217,7 +217,7 @@ func TestOfflineThenOnline(t *testing.T) {
 	reg := e.fetch("offline", "http://"+addr+"/f")
 	waitFor(t, "waiting-network", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	time.Sleep(300 * time.Millisecond)
 	if r, _ := e.m.Registration(reg.UID); !r.Active() {
@@ -233,7 +233,7 @@ func TestOfflineThenOnline(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -263,7 +263,7 @@ func TestStallReconnects(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.StallTimeout = 300 * time.Millisecond })
 	reg := e.fetch("stall", srv.URL+"/f")
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -271,15 +271,15 @@ func TestStallReconnects(t *testing.T) {
 // grab issue #20: a redirect in front of the file during a resume.
 func TestResumeThroughRedirect(t *testing.T) {
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	srv.put("/real", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 2 })
+	srv.Put("/real", body)
+	srv.Cut(300<<10, 2)
 	redirect := httptest.NewServer(http.RedirectHandler(srv.URL+"/real", http.StatusFound))
 	defer redirect.Close()
 	reg := e.fetch("redirect", redirect.URL+"/file")
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -294,16 +294,16 @@ func TestKill9Resumes(t *testing.T) {
 		runChild(t)
 		return
 	}
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	const files, size, kills = 3, 4 << 20, 4
 	var bodies [][]byte
 	var urls []string
 	for i := 0; i < files; i++ {
 		bodies = append(bodies, randomBytes(size))
-		urls = append(urls, srv.put(fmt.Sprintf("/f%d", i), bodies[i]))
+		urls = append(urls, srv.Put(fmt.Sprintf("/f%d", i), bodies[i]))
 	}
 	// 16 KiB per 3 ms: about 5 MB/s per connection.
-	srv.set(func(s *fileServer) { s.throttle = 3 * time.Millisecond })
+	srv.Throttle(3 * time.Millisecond)
 	dir := t.TempDir()
 	stored := func() int64 {
 		var n int64
@@ -328,7 +328,7 @@ func TestKill9Resumes(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 	}
-	ranged := srv.ranged.Load()
+	ranged := srv.Ranged.Load()
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
 	e.start()
 	defer e.stop()
@@ -337,7 +337,7 @@ func TestKill9Resumes(t *testing.T) {
 		t.Fatalf("%d registrations after the crashes", len(regs))
 	}
 	got := e.waitSettled(regs[0].UID, 30*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("settled = %+v", got)
 	}
 	for i := range bodies {
@@ -348,7 +348,7 @@ func TestKill9Resumes(t *testing.T) {
 	if ranged < kills-1 {
 		t.Fatalf("only %d ranged requests across %d crashes: restarts did not resume", ranged, kills)
 	}
-	refetched := srv.bytesSent.Load() - files*size
+	refetched := srv.BytesSent.Load() - files*size
 	// Per kill and running file: what arrived since the last checkpoint
 	// (50 ms at about 5 MB/s, doubled for scheduling noise) plus grab's
 	// 256 KiB buffer.
@@ -365,11 +365,11 @@ func runChild(t *testing.T) {
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
 	e.start()
 	if len(e.m.List()) == 0 {
-		reqs := make([]Request, len(urls))
+		reqs := make([]model.Request, len(urls))
 		for i, u := range urls {
-			reqs[i] = Request{URL: u}
+			reqs[i] = model.Request{URL: u}
 		}
-		if _, err := e.m.Fetch("test", "crash", reqs, FetchOptions{}); err != nil {
+		if _, err := e.m.Fetch("test", model.FetchRequest{ID: "crash", Requests: reqs}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -390,12 +390,12 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEnv(t)
-	reg, err := e.m.Fetch("test", "post", []Request{{URL: srv.URL + "/up", Method: "PUT", Body: []byte("payload")}}, FetchOptions{})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "post", Requests: model.Requests{{URL: srv.URL + "/up", Method: "PUT", Body: []byte("payload")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.FailureReason != ReasonFetchError {
+	if got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("settled = %+v", got)
 	}
 	if n := calls.Load(); n != 1 {
@@ -407,15 +407,15 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 // ever-growing backoff: progress starts the backoff over.
 func TestBackoffResetsAfterProgress(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = 50*time.Millisecond, 10*time.Second })
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 100<<10, 9 })
+	u := srv.Put("/f", body)
+	srv.Cut(100<<10, 9)
 	start := time.Now()
 	reg := e.fetch("progress", u)
 	// Without the reset the ninth retry alone would wait 6.4-12.8 s.
 	got := e.waitSettled(reg.UID, 5*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 	t.Logf("10 attempts in %v", time.Since(start).Round(time.Millisecond))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/persistence"
 	"pgregory.net/rapid"
 )
@@ -88,14 +89,14 @@ func TestSchedulerProperties(t *testing.T) {
 		fetches := rapid.IntRange(1, 6).Draw(rt, "fetches")
 		for i := 0; i < fetches; i++ {
 			n := rapid.IntRange(1, 5).Draw(rt, fmt.Sprintf("records%d", i))
-			var reqs []Request
+			var reqs []model.Request
 			failed := false
 			for j := 0; j < n; j++ {
 				kind := rapid.SampledFrom([]string{"ok", "ok", "slow", "404", "flaky"}).Draw(rt, "kind")
 				failed = failed || kind == "404"
-				reqs = append(reqs, Request{URL: fmt.Sprintf("%s/%s/%d-%d-%d", srv.URL, kind, check, i, j)})
+				reqs = append(reqs, model.Request{URL: fmt.Sprintf("%s/%s/%d-%d-%d", srv.URL, kind, check, i, j)})
 			}
-			reg, err := m.Fetch("prop", fmt.Sprint(i), reqs, FetchOptions{})
+			reg, err := m.Fetch("prop", model.FetchRequest{ID: fmt.Sprint(i), Requests: reqs})
 			if err != nil {
 				rt.Fatal(err)
 			}
@@ -111,7 +112,7 @@ func TestSchedulerProperties(t *testing.T) {
 			select {
 			case ev := <-sub.C:
 				switch ev.Type {
-				case EventSuccess, EventFail, EventAbort:
+				case model.EventSuccess, model.EventFail, model.EventAbort:
 					settles[ev.Registration.UID]++
 				}
 			case <-deadline:
@@ -123,7 +124,7 @@ func TestSchedulerProperties(t *testing.T) {
 			select {
 			case ev := <-sub.C:
 				switch ev.Type {
-				case EventSuccess, EventFail, EventAbort:
+				case model.EventSuccess, model.EventFail, model.EventAbort:
 					settles[ev.Registration.UID]++
 				}
 				continue
@@ -136,7 +137,7 @@ func TestSchedulerProperties(t *testing.T) {
 				rt.Fatalf("%s settled %d times", w.uid, settles[w.uid])
 			}
 			reg, _ := m.Registration(w.uid)
-			if w.failed && reg.FailureReason != ReasonBadStatus || !w.failed && reg.Result != ResultSuccess {
+			if w.failed && reg.FailureReason != model.ReasonBadStatus || !w.failed && reg.Result != model.ResultSuccess {
 				rt.Fatalf("%s settled as %q/%q; expected failed=%v", w.uid, reg.Result, reg.FailureReason, w.failed)
 			}
 		}

@@ -19,7 +19,8 @@ func TestClientLinksNoEngine(t *testing.T) {
 	want := []string{
 		"github.com/bgfetch/bgfetch/api/client",
 		"github.com/bgfetch/bgfetch/api/datadir",
-		"github.com/bgfetch/bgfetch/api/wire",
+		"github.com/bgfetch/bgfetch/downloads/model",
+		"github.com/bgfetch/bgfetch/internal/sse",
 		"github.com/bgfetch/bgfetch/internal/version",
 	}
 	if !slices.Equal(got, want) {

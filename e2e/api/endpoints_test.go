@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestEveryEndpoint walks every row of api.md's endpoint table, on the
@@ -16,7 +18,7 @@ func TestEveryEndpoint(t *testing.T) {
 		name := map[string]string{"": "unix", "tcp:127.0.0.1:0": "tcp"}[listen]
 		t.Run(name, func(t *testing.T) {
 			d := startDaemon(t, "", listen)
-			f := newFiles(t)
+			f := testserver.New(t)
 			if listen == "" && !strings.HasPrefix(d.endpoint, "unix:/") {
 				t.Fatalf("default endpoint %q", d.endpoint)
 			}
@@ -61,7 +63,7 @@ func TestEveryEndpoint(t *testing.T) {
 				t.Fatalf("aborted fetch: %+v", reg)
 			}
 
-			ok := d.fetch(t, map[string]any{"id": "ok", "requests": []string{f.URL + "/file/a.mp3?v=1", f.URL + "/missing"}})
+			ok := d.fetch(t, map[string]any{"id": "ok", "requests": []string{f.URL + "/file/a.mp3?v=1", f.URL + "/status/404"}})
 			final := d.waitReg(t, ok.UID, "settle", settled)
 			if final.Result != "failure" || final.FailureReason != "bad-status" {
 				t.Fatalf("settled: %+v", final)
@@ -78,7 +80,7 @@ func TestEveryEndpoint(t *testing.T) {
 			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records"+q, nil); status != 200 || strings.Count(string(b), `"index"`) != 1 {
 				t.Fatalf("records ignoreSearch: %d %s", status, b)
 			}
-			q = "?ignoreMethod=true&method=POST&url=" + url.QueryEscape(f.URL+"/missing")
+			q = "?ignoreMethod=true&method=POST&url=" + url.QueryEscape(f.URL+"/status/404")
 			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records"+q, nil); status != 200 || strings.Count(string(b), `"index"`) != 1 {
 				t.Fatalf("records ignoreMethod: %d %s", status, b)
 			}
@@ -87,10 +89,10 @@ func TestEveryEndpoint(t *testing.T) {
 				t.Fatalf("match null: %d %s", status, b)
 			}
 			// body, whole and ranged.
-			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil); status != 200 || string(b) != string(fileBody) {
+			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil); status != 200 || string(b) != string(testserver.Body) {
 				t.Fatalf("body: %d (%d bytes)", status, len(b))
 			}
-			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil, "Range", "bytes=11-16"); status != 206 || string(b) != string(fileBody[11:17]) {
+			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil, "Range", "bytes=11-16"); status != 206 || string(b) != string(testserver.Body[11:17]) {
 				t.Fatalf("range: %d %q", status, b)
 			}
 			// click fires backgroundfetchclick.
@@ -182,7 +184,7 @@ func TestSecurity(t *testing.T) {
 // spec's name and stores nothing (spec B.9, B.10, B.13).
 func TestFetchErrors(t *testing.T) {
 	d := startDaemon(t, "", "tcp:127.0.0.1:0")
-	f := newFiles(t)
+	f := testserver.New(t)
 	d.fetch(t, map[string]any{"id": "dup", "requests": f.URL + "/slow/d"})
 	many := strings.TrimSuffix(strings.Repeat(`"http://127.0.0.1:9/x",`, 10001), ",")
 	cases := []struct {

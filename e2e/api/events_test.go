@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestEventsOrderAndReconnect: durable events arrive in order with
@@ -12,7 +14,7 @@ import (
 func TestEventsOrderAndReconnect(t *testing.T) {
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	live := d.openEvents(t, "", "")
 	var uids []string
 	for i := range 5 {

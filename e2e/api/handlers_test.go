@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestCommandHandlerFailsTwice: a command handler that fails twice and
@@ -19,7 +21,7 @@ import (
 // records become unavailable, and it is never called again.
 func TestCommandHandlerFailsTwice(t *testing.T) {
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	work := t.TempDir()
 	script := filepath.Join(work, "handler.sh")
 	os.WriteFile(script, []byte(fmt.Sprintf(`#!/bin/sh
@@ -55,7 +57,7 @@ echo '{"updateUI": {"title": "Ready to play"}}'
 func TestWebhookDownAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +101,7 @@ func TestWebhookDownAcrossRestart(t *testing.T) {
 // without a handler.
 func TestNoHandlerKeepsRecordsUntilRelease(t *testing.T) {
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "n", "requests": f.URL + "/file/n"})
 	d.waitReg(t, reg.UID, "settle", settled)
 	// Give the dispatcher a handled event to prove it went past this one.

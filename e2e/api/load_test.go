@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestLoad: 100 concurrent clients make 100 calls each against 200 active
@@ -19,7 +21,7 @@ func TestLoad(t *testing.T) {
 		t.Skip("load test")
 	}
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	const clients, calls, fetches = 100, 100, 200
 	var created, conflicts, failures atomic.Int64
 	var mu sync.Mutex
