@@ -26,9 +26,6 @@ export const PENDING = [
   'FetchInput.maxBytesPerSecond',
   'FetchInput.connections',
   'FetchInput.metered',
-  // Live handlers (api.md)
-  'markEventHandled',
-  'streamEvents?handle',
 ];
 
 // Answers the document lists that no request from outside can provoke on
