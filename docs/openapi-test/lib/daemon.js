@@ -1,5 +1,5 @@
 // Starts the real bgfetch binary (`serve --headless`) on a temp data dir
-// over loopback TCP, builds it first when it is missing, and stops it.
+// over loopback TCP, builds it first when it is missing or stale, and stops it.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,15 +9,37 @@ import { request } from './http.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** binary is BGFETCH_BIN, else bin/bgfetch at the repo root, built when missing. */
+/**
+ * binary is BGFETCH_BIN as it is, else bin/bgfetch at the repo root, built
+ * when it is missing or older than a Go source file (a stale binary would
+ * test old code).
+ */
 export function binary() {
-  const bin = process.env.BGFETCH_BIN || path.join(repoRoot, 'bin', 'bgfetch');
-  if (fs.existsSync(bin)) return bin;
-  if (process.env.BGFETCH_BIN) throw new Error(`BGFETCH_BIN=${bin} does not exist`);
+  if (process.env.BGFETCH_BIN) {
+    if (!fs.existsSync(process.env.BGFETCH_BIN)) throw new Error(`BGFETCH_BIN=${process.env.BGFETCH_BIN} does not exist`);
+    return process.env.BGFETCH_BIN;
+  }
+  const bin = path.join(repoRoot, 'bin', 'bgfetch');
+  if (fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= newestSource(repoRoot)) return bin;
   const env = { ...process.env, CGO_ENABLED: '1', PATH: `/usr/local/go/bin:${process.env.PATH}` };
   const build = spawnSync('go', ['build', '-tags', 'no_emoji', '-o', bin, '.'], { cwd: repoRoot, env, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`go build of ${bin} failed (status ${build.status})`);
   return bin;
+}
+
+const skipDirs = new Set(['.git', 'bin', 'dist', 'node_modules', 'testdata']);
+
+/** newestSource is the latest mtime of the module's .go files, go.mod and go.sum. */
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (!skipDirs.has(e.name) && !e.name.startsWith('.')) newest = Math.max(newest, newestSource(path.join(dir, e.name)));
+    } else if (e.name.endsWith('.go') || e.name === 'go.mod' || e.name === 'go.sum') {
+      newest = Math.max(newest, fs.statSync(path.join(dir, e.name)).mtimeMs);
+    }
+  }
+  return newest;
 }
 
 /** Daemon is one running `bgfetch serve --headless`. */
