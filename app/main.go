@@ -75,41 +75,14 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID(ID)
-	appIcon := fyne.NewStaticResource("bgfetch.png", icons.AppIcon())
-	// Rows draw the default icon at 48 units: a 128 px image is enough and
-	// decodes to a quarter of the 256 px one in every row on screen.
-	rowIcon := appIcon
-	if small := icons.AppIconAt(128); small != nil {
-		rowIcon = fyne.NewStaticResource("bgfetch-128.png", small)
-	}
-	a.SetIcon(appIcon)
 	mgr := d.Manager()
 	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{})}
-
 	iconLoader := &icons.Loader{Cache: mgr.Icons()}
-	loader := ui.NewIconLoader(iconLoader)
-	da.view = ui.NewView(mgr, ui.Options{
-		DefaultIcon: rowIcon,
-		Icons:       loader,
-		OpenPath:    func(p string) { _ = a.OpenURL(&url.URL{Scheme: "file", Path: p}) },
-		Log:         logger,
-	})
-	da.win = a.NewWindow("bgfetch")
-	da.win.SetIcon(appIcon)
-	da.view.Attach(da.win)
-	da.win.Resize(fyne.NewSize(860, 520))
-	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
-		fyne.NewMenuItem("Add…", da.view.ShowAdd),
-		fyne.NewMenuItem("Pause all", mgr.PauseAll),
-		fyne.NewMenuItem("Resume all", mgr.ResumeAll),
-		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
-	)))
+	da.buildWindow(iconLoader)
 
 	sub := mgr.Subscribe("")
 	da.view.SetAll(mgr.List())
 	da.view.Start()
-
 	da.notify = notify.New(notify.Options{
 		AppName:      "bgfetch",
 		DesktopEntry: ID, // installed as share/applications/<ID>.desktop
@@ -119,35 +92,13 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
 		Log:          logger,
 	})
-
-	desk, isDesk := a.(desktop.App)
-	hasTray := isDesk && tray.HostAvailable()
-	if hasTray {
-		auto, err := tray.DefaultAutostart()
-		if err != nil {
-			auto = nil
-		}
-		da.tray = tray.New(desk, mgr, tray.Options{
-			Show:      da.show,
-			Quit:      da.quit,
-			Autostart: auto,
-			// Fyne's desktop.App has no tooltip call; its systray does.
-			Tooltip: systray.SetTooltip,
-		})
-		da.tray.Refresh(mgr.List())
-		da.win.SetCloseIntercept(da.win.Hide)
-	} else {
-		logger.Info("bgfetch: no system tray host (org.kde.StatusNotifierWatcher); closing the window quits")
-		da.win.SetCloseIntercept(da.quit)
-	}
-
+	hasTray := da.startTray()
 	go func() {
 		for ev := range sub.C {
 			da.view.Update(ev.Registration)
 			da.notify.Handle(ev)
 		}
 	}()
-
 	go da.poll()
 	exportShow(da, logger)
 
@@ -166,6 +117,61 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		return cli.ExitFailure
 	}
 	return cli.ExitOK
+}
+
+// buildWindow makes the progress window and its menu.
+func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
+	appIcon := fyne.NewStaticResource("bgfetch.png", icons.AppIcon())
+	// Rows draw the default icon at 48 units: a 128 px image is enough and
+	// decodes to a quarter of the 256 px one in every row on screen.
+	rowIcon := appIcon
+	if small := icons.AppIconAt(128); small != nil {
+		rowIcon = fyne.NewStaticResource("bgfetch-128.png", small)
+	}
+	da.fyne.SetIcon(appIcon)
+	da.view = ui.NewView(da.mgr, ui.Options{
+		DefaultIcon: rowIcon,
+		Icons:       ui.NewIconLoader(iconLoader),
+		OpenPath:    func(p string) { _ = da.fyne.OpenURL(&url.URL{Scheme: "file", Path: p}) },
+		Log:         da.logger,
+	})
+	da.win = da.fyne.NewWindow("bgfetch")
+	da.win.SetIcon(appIcon)
+	da.view.Attach(da.win)
+	da.win.Resize(fyne.NewSize(860, 520))
+	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
+		fyne.NewMenuItem("Add…", da.view.ShowAdd),
+		fyne.NewMenuItem("Pause all", da.mgr.PauseAll),
+		fyne.NewMenuItem("Resume all", da.mgr.ResumeAll),
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
+	)))
+}
+
+// startTray puts the tray icon up where a tray host runs; closing the
+// window then hides it, else closing quits. It reports whether there is a
+// tray.
+func (da *desktopApp) startTray() bool {
+	desk, isDesk := da.fyne.(desktop.App)
+	if !isDesk || !tray.HostAvailable() {
+		da.logger.Info("bgfetch: no system tray host (org.kde.StatusNotifierWatcher); closing the window quits")
+		da.win.SetCloseIntercept(da.quit)
+		return false
+	}
+	auto, err := tray.DefaultAutostart()
+	if err != nil {
+		auto = nil
+	}
+	da.tray = tray.New(desk, da.mgr, tray.Options{
+		Show:      da.show,
+		Quit:      da.quit,
+		Autostart: auto,
+		// Fyne's desktop.App has no tooltip call; its systray does.
+		Tooltip: systray.SetTooltip,
+	})
+	da.tray.Refresh(da.mgr.List())
+	da.win.SetCloseIntercept(da.win.Hide)
+	return true
 }
 
 func (da *desktopApp) show() {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	cases := []struct {
 		name      string
@@ -48,6 +49,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for in, want := range map[string]time.Duration{
 		"":       0,
@@ -64,6 +66,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestParseContentRange(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{
 		"bytes 0-99/100":  true,
 		"bytes 10-99/100": true,
@@ -81,6 +84,7 @@ func TestParseContentRange(t *testing.T) {
 
 // An unknown host is retried a few times, then fails with fetch-error.
 func TestUnknownHostFailsAfterRetries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = time.Millisecond, 5*time.Millisecond })
 	reg := e.fetch("nx", "http://bgfetch-test.invalid/x")
 	got := e.waitSettled(reg.UID, 20*time.Second)

@@ -157,17 +157,12 @@ func applyUpdateUI(reg *model.Registration, u model.UpdateUI) {
 // m.mu (false: nothing to do); the copy is stored with m.mu released; then
 // apply makes the change in memory and a state event tells the UIs.
 func (m *Manager) updateFetch(uid string, decide func(*fetch, *storedRegistration) (bool, error), apply func(*fetch)) error {
-	f, err := m.find(uid)
+	f, err := m.lockOps(uid)
 	if err != nil {
 		return err
 	}
-	f.ops.Lock()
 	defer f.ops.Unlock()
 	m.mu.Lock()
-	if m.fetches[uid] != f {
-		m.mu.Unlock()
-		return model.NotFoundf("no registration %q", uid)
-	}
 	sr := f.stored()
 	changed, err := decide(f, &sr)
 	m.mu.Unlock()
@@ -188,11 +183,10 @@ func (m *Manager) updateFetch(uid string, decide func(*fetch, *storedRegistratio
 
 // Click fires backgroundfetchclick for a kept registration (spec C.22).
 func (m *Manager) Click(uid string) error {
-	f, err := m.find(uid)
+	f, err := m.lockOps(uid)
 	if err != nil {
 		return err
 	}
-	f.ops.Lock()
 	defer f.ops.Unlock()
 	m.mu.Lock()
 	ev := model.Event{Type: model.EventClick, Registration: m.snapshot(f), Records: recordViews(f)}
@@ -207,19 +201,15 @@ func (m *Manager) Click(uid string) error {
 
 // Forget drops a settled registration entirely (the UI's Clear).
 func (m *Manager) Forget(uid string) error {
-	f, err := m.find(uid)
+	f, err := m.lockOps(uid)
 	if err != nil {
 		return err
 	}
-	f.ops.Lock()
 	defer f.ops.Unlock()
 	m.mu.Lock()
-	active, kept := f.reg.Active(), m.fetches[uid] == f
+	active := f.reg.Active()
 	m.mu.Unlock()
-	switch {
-	case !kept:
-		return model.NotFoundf("no registration %q", uid)
-	case active:
+	if active {
 		return model.InvalidStatef("the fetch %s is still active", uid)
 	}
 	if err := m.store.DeleteRegistration(uid); err != nil {

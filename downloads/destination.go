@@ -107,15 +107,21 @@ func (m *Manager) plannedMoves(f *fetch) (moves, done []*bodyMove) {
 // storePlaced points the placed records at their new names and stores
 // them in as few transactions as they need.
 func (m *Manager) storePlaced(f *fetch, placed []*bodyMove) error {
+	return m.storePaths(f, placed, func(mv *bodyMove) string { return mv.target })
+}
+
+// storePaths points each move's record at path(move) and stores the
+// records, in as few transactions as they need.
+func (m *Manager) storePaths(f *fetch, moves []*bodyMove, path func(*bodyMove) string) error {
 	m.mu.Lock()
-	docs := make([][]byte, len(placed))
-	for i, mv := range placed {
-		mv.r.Response.Path = mv.target
+	docs := make([][]byte, len(moves))
+	for i, mv := range moves {
+		mv.r.Response.Path = path(mv)
 		docs[i] = recordDoc(mv.r)
 	}
 	m.mu.Unlock()
-	return m.store.UpdateMany(len(placed), func(tx *persistence.Tx, i int) error {
-		return tx.PutRecord(f.reg.UID, placed[i].r.Index, docs[i])
+	return m.store.UpdateMany(len(moves), func(tx *persistence.Tx, i int) error {
+		return tx.PutRecord(f.reg.UID, moves[i].r.Index, docs[i])
 	})
 }
 
@@ -138,17 +144,7 @@ func (m *Manager) unplace(f *fetch, moves []*bodyMove) {
 		}
 		os.Remove(mv.staged)
 	}
-	m.mu.Lock()
-	docs := make([][]byte, len(back))
-	for i, mv := range back {
-		mv.r.Response.Path = mv.src
-		docs[i] = recordDoc(mv.r)
-	}
-	m.mu.Unlock()
-	err := m.store.UpdateMany(len(back), func(tx *persistence.Tx, i int) error {
-		return tx.PutRecord(f.reg.UID, back[i].r.Index, docs[i])
-	})
-	if err != nil {
+	if err := m.storePaths(f, back, func(mv *bodyMove) string { return mv.src }); err != nil {
 		m.log.Error("store records after a failed move", "uid", f.reg.UID, "err", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 )
 
 func TestSafeFileName(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"ep5.mp3":                "ep5.mp3",
 		"../../etc/passwd":       "passwd",
@@ -39,6 +40,7 @@ func TestSafeFileName(t *testing.T) {
 // or Content-Disposition, never outside it, without following a symlink
 // planted there, and without overwriting what is there.
 func TestDestinationIsSafe(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	dest := t.TempDir()
 	victim := filepath.Join(outside, "victim")
@@ -103,6 +105,7 @@ func TestDestinationIsSafe(t *testing.T) {
 // A full disk fails the record with quota-exceeded, leaves the store
 // intact, and other fetches complete once space is freed.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	mnt := mountTmpfs(t, "4m")
 	srv := testserver.New(t)
 	big := srv.Put("/big", randomBytes(6<<20))
@@ -132,6 +135,7 @@ func TestDiskFull(t *testing.T) {
 // even halfway through moving bodies to the destination — is settled on
 // the next start, exactly once, with every body in the destination.
 func TestSettleAfterCrashMidMove(t *testing.T) {
+	t.Parallel()
 	dest := t.TempDir()
 	srv := testserver.New(t)
 	a, b := randomBytes(10<<10), randomBytes(20<<10)
@@ -212,6 +216,7 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 // quota-exceeded, nothing half-copied stays in the user's folder, the
 // bodies stay readable in the data dir, and a fetch that fits succeeds.
 func TestDestinationFull(t *testing.T) {
+	t.Parallel()
 	dest := mountTmpfs(t, "1m")
 	srv := testserver.New(t)
 	big := randomBytes(3 << 20)

@@ -14,6 +14,7 @@ import (
 // stable eventId, and survive a restart; clicks are durable too
 // (spec C.22); updateUI is accepted once, for success/fail only (C.21).
 func TestOutboxAndClickAndUpdateUI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	u := srv.Put("/f", []byte("hello"))
@@ -91,6 +92,7 @@ func TestOutboxAndClickAndUpdateUI(t *testing.T) {
 // A slow subscriber neither blocks the engine nor loses a durable event:
 // progress for one registration is coalesced.
 func TestBusCoalescesProgress(t *testing.T) {
+	t.Parallel()
 	var b bus
 	s := b.subscribe("")
 	defer s.Close()
@@ -125,6 +127,7 @@ func TestBusCoalescesProgress(t *testing.T) {
 // Maintenance forgets released registrations older than the history
 // window and keeps the rest.
 func TestMaintenanceForgetsOldHistory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	u := srv.Put("/f", []byte("x"))
@@ -145,6 +148,7 @@ func TestMaintenanceForgetsOldHistory(t *testing.T) {
 // stored, survives a restart, settles and is forgotten, though it is far
 // larger than one store transaction.
 func TestLargestFetchRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
 	reqs := make([]model.Request, model.MaxRequests)
 	hdr := map[string]string{"Authorization": strings.Repeat("t", 500)}

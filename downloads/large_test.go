@@ -16,6 +16,7 @@ import (
 // grab issue #103 (unexpected EOF past 2 GiB): a body over 2 GiB, cut
 // once past the 2 GiB mark, completes byte-exact with a resume.
 func TestOver2GiBWithCutPast2GiB(t *testing.T) {
+	t.Parallel()
 	if testing.Short() || raceEnabled {
 		// Three minutes under -race on two cores: `make test` runs it in
 		// its own pass without the race detector.

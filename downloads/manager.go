@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/persistence"
@@ -94,8 +95,8 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.loops.Add(3)
-	go m.progressLoop()
-	go m.maintenanceLoop()
+	go m.every(cfg.ProgressInterval, m.publishAllProgress)
+	go m.every(maintenanceEvery, func() { m.maintain(time.Now()) })
 	go m.flushLoop()
 	if cfg.WatchNetwork {
 		m.loops.Add(1)
@@ -228,6 +229,25 @@ func newUID() string {
 func (m *Manager) lookup(uid string) (*fetch, error) {
 	f := m.fetches[uid]
 	if f == nil {
+		return nil, model.NotFoundf("no registration %q", uid)
+	}
+	return f, nil
+}
+
+// lockOps finds uid's fetch and takes its ops lock, which the caller
+// releases; a NotFoundError when it is not kept, or was forgotten while
+// the caller waited for the lock.
+func (m *Manager) lockOps(uid string) (*fetch, error) {
+	f, err := m.find(uid)
+	if err != nil {
+		return nil, err
+	}
+	f.ops.Lock()
+	m.mu.Lock()
+	kept := m.fetches[uid] == f
+	m.mu.Unlock()
+	if !kept {
+		f.ops.Unlock()
 		return nil, model.NotFoundf("no registration %q", uid)
 	}
 	return f, nil

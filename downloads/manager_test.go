@@ -22,6 +22,7 @@ import (
 // Spec C.14, C.15: a fresh registration echoes its id; one GET answered
 // 200 succeeds and the record holds the status and the exact body.
 func TestFetchSuccess(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(300 << 10)
@@ -82,6 +83,7 @@ func TestFetchSuccess(t *testing.T) {
 
 // Spec C.16: a 404 fails with bad-status and its body stays readable.
 func TestFetch404IsBadStatus(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	reg := e.fetch("missing", srv.URL+"/nope")
@@ -100,6 +102,7 @@ func TestFetch404IsBadStatus(t *testing.T) {
 
 // Spec B.9, B.10, B.13: bad input is a TypeError and stores nothing.
 func TestFetchValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ok := "http://127.0.0.1:8080/x"
 	cases := []struct {
@@ -153,6 +156,7 @@ func TestFetchValidation(t *testing.T) {
 // Spec B.9: of many concurrent registrations of one id exactly one wins;
 // B.11: duplicate URLs inside one fetch are allowed.
 func TestDuplicateIDRace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	srv.Throttle(50 * time.Millisecond)
@@ -196,55 +200,9 @@ func TestDuplicateIDRace(t *testing.T) {
 	}
 }
 
-// Spec C.17: abort returns true once, fires the abort event, keeps
-// finished records readable and reports unfinished ones as aborted.
-func TestAbort(t *testing.T) {
-	e := newEnv(t)
-	srv := testserver.New(t)
-	small := srv.Put("/small", []byte("done"))
-	srv.Throttle(20 * time.Millisecond)
-	big := srv.Put("/big", randomBytes(8<<20))
-	sub := e.m.Subscribe("")
-	defer sub.Close()
-	reg := e.fetch("ab", small, big)
-	waitFor(t, "the big body to start", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > 100<<10
-	})
-	if ok, err := e.m.Abort(reg.UID); !ok || err != nil {
-		t.Fatalf("first abort = %v, %v", ok, err)
-	}
-	if ok, _ := e.m.Abort(reg.UID); ok {
-		t.Fatal("second abort returned true")
-	}
-	got, _ := e.m.Registration(reg.UID)
-	if got.Result != model.ResultFailure || got.FailureReason != model.ReasonAborted {
-		t.Fatalf("after abort: %+v", got)
-	}
-	recs, _ := e.m.MatchAll(reg.UID, model.MatchQuery{})
-	if recs[0].State != model.RecordSuccess || recs[1].State != model.RecordAborted || !strings.Contains(recs[1].Error, "AbortError") {
-		t.Fatalf("records = %+v", recs)
-	}
-	for {
-		select {
-		case ev := <-sub.C:
-			if ev.Type == model.EventAbort {
-				if ev.Registration.FailureReason != model.ReasonAborted {
-					t.Fatalf("abort event = %+v", ev.Registration)
-				}
-				return
-			}
-			if ev.Type == model.EventSuccess || ev.Type == model.EventFail {
-				t.Fatalf("got %s instead of abort", ev.Type)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no abort event")
-		}
-	}
-}
-
 // Spec C.20: uploads set uploadTotal and uploaded.
 func TestUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var got []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -276,6 +234,7 @@ func TestUpload(t *testing.T) {
 
 // Spec C.18: match and matchAll follow Cache API matching.
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	a := srv.Put("/a", []byte("a"))
@@ -322,6 +281,7 @@ func TestMatch(t *testing.T) {
 // Spec A.8: progress events only when a count changed; none after the
 // settling one.
 func TestProgressOnlyOnChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	srv.Throttle(15 * time.Millisecond)
@@ -360,6 +320,7 @@ func TestProgressOnlyOnChange(t *testing.T) {
 // Integrity: a matching digest succeeds; a mismatch fails the record with
 // fetch-error and removes the bad body.
 func TestIntegrity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(64 << 10)
@@ -394,6 +355,7 @@ func TestIntegrity(t *testing.T) {
 
 // downloadTotal exceeded fails the whole fetch at once.
 func TestDownloadTotalExceeded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	srv.Throttle(20 * time.Millisecond)
@@ -412,6 +374,7 @@ func TestDownloadTotalExceeded(t *testing.T) {
 // Spec B.12: downloadTotal larger than the free quota is refused and
 // nothing is stored.
 func TestQuotaAtRegistration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.QuotaBytes = 10 << 20 })
 	_, err := e.m.Fetch("test", model.FetchRequest{ID: "q", Requests: model.Requests{{URL: "http://127.0.0.1:8080/x"}}, DownloadTotal: 11 << 20})
 	if model.NameOf(err) != model.QuotaExceededError {
@@ -424,171 +387,5 @@ func TestQuotaAtRegistration(t *testing.T) {
 	e.restart()
 	if n := len(e.m.List()); n != 0 {
 		t.Fatalf("stored %d registrations", n)
-	}
-}
-
-// Pause stops transfers, keeps the state across a restart, and Resume
-// completes the body from where it stopped.
-func TestPauseResume(t *testing.T) {
-	e := newEnv(t)
-	srv := testserver.New(t)
-	srv.Throttle(10 * time.Millisecond)
-	body := randomBytes(4 << 20)
-	u := srv.Put("/pr", body)
-	reg := e.fetch("pr", u)
-	waitFor(t, "some bytes", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > 256<<10
-	})
-	if err := e.m.Pause(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the transfer to stop", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		e.m.mu.Lock()
-		defer e.m.mu.Unlock()
-		return r.State == model.StatePaused && !e.m.fetches[reg.UID].recs[0].running
-	})
-	at, _ := e.m.Registration(reg.UID)
-	time.Sleep(100 * time.Millisecond)
-	if now, _ := e.m.Registration(reg.UID); now.Downloaded != at.Downloaded {
-		t.Fatalf("bytes arrived while paused: %d → %d", at.Downloaded, now.Downloaded)
-	}
-	// Resume in the same process, pause again, then across a restart.
-	if err := e.m.Resume(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "bytes after resume", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > at.Downloaded
-	})
-	if err := e.m.Pause(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	e.restart()
-	if r, _ := e.m.Registration(reg.UID); r.State != model.StatePaused {
-		t.Fatalf("after restart state = %s", r.State)
-	}
-	srv.Throttle(0)
-	if err := e.m.Resume(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	e.waitSettled(reg.UID, 10*time.Second)
-	if !bytes.Equal(e.body(reg.UID, 0), body) {
-		t.Fatal("body differs after pause/resume")
-	}
-	t.Logf("requests=%d heads=%d ranged=%d", srv.Requests.Load(), srv.Heads.Load(), srv.Ranged.Load())
-	if srv.Ranged.Load() == 0 {
-		t.Fatal("resume did not use a Range request")
-	}
-}
-
-// The scheduler shares one connection fairly between fetches.
-func TestRoundRobin(t *testing.T) {
-	var mu sync.Mutex
-	var order []string
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/block" {
-			<-release
-		} else {
-			mu.Lock()
-			order = append(order, r.URL.Path)
-			mu.Unlock()
-		}
-		w.Write([]byte("x"))
-	}))
-	defer srv.Close()
-	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
-	first := e.fetch("first", srv.URL+"/block") // holds the only connection
-	a := e.fetch("a", srv.URL+"/a1", srv.URL+"/a2", srv.URL+"/a3")
-	b := e.fetch("b", srv.URL+"/b1", srv.URL+"/b2", srv.URL+"/b3")
-	close(release)
-	for _, r := range []model.Registration{first, a, b} {
-		e.waitSettled(r.UID, 10*time.Second)
-	}
-	if got := strings.Join(order, ""); got != "/a1/b1/a2/b2/a3/b3" {
-		t.Fatalf("order = %s", got)
-	}
-}
-
-// Spec C.19: match works while the fetch is active; the record's response
-// becomes ready when that request completes.
-func TestMatchDuringActiveFetch(t *testing.T) {
-	e := newEnv(t)
-	srv := testserver.New(t)
-	quick := srv.Put("/quick", []byte("quick"))
-	srv.Throttle(20 * time.Millisecond)
-	slow := srv.Put("/slow", randomBytes(2<<20))
-	reg := e.fetch("active", quick, slow)
-	waitFor(t, "the quick record", 5*time.Second, func() bool {
-		r, err := e.m.Match(reg.UID, model.MatchQuery{URL: quick})
-		return err == nil && r != nil && r.State == model.RecordSuccess
-	})
-	r, err := e.m.Match(reg.UID, model.MatchQuery{URL: slow})
-	if err != nil || r == nil {
-		t.Fatalf("match of the running record = %v, %v", r, err)
-	}
-	if r.State == model.RecordSuccess {
-		t.Fatal("the slow record claims to be ready while it transfers")
-	}
-	if reg2, _ := e.m.Registration(reg.UID); !reg2.Active() {
-		t.Fatal("the fetch settled too early for this test")
-	}
-	srv.Throttle(0)
-	e.waitSettled(reg.UID, 10*time.Second)
-	if r, _ := e.m.Match(reg.UID, model.MatchQuery{URL: slow}); r == nil || r.State != model.RecordSuccess || r.Response.Size != 2<<20 {
-		t.Fatalf("after completion: %+v", r)
-	}
-}
-
-// Spec A.5: "aborted" wins over a failure of another record that has
-// already happened while the fetch is still active.
-func TestAbortWinsOverFailure(t *testing.T) {
-	e := newEnv(t)
-	srv := testserver.New(t)
-	srv.Throttle(20 * time.Millisecond)
-	slow := srv.Put("/slow", randomBytes(4<<20))
-	reg := e.fetch("both", srv.URL+"/missing", slow)
-	waitFor(t, "the 404 record to fail", 5*time.Second, func() bool {
-		recs, _ := e.m.Records(reg.UID)
-		return recs[0].State == model.RecordFailed
-	})
-	if ok, _ := e.m.Abort(reg.UID); !ok {
-		t.Fatal("abort refused")
-	}
-	if got, _ := e.m.Registration(reg.UID); got.FailureReason != model.ReasonAborted {
-		t.Fatalf("failureReason = %q, want aborted", got.FailureReason)
-	}
-}
-
-// A Resume that lands before the paused transfer has wound down still
-// restarts it: the record returns to pending after Resume looked, and the
-// fetch must be queued for the scheduler again then.
-func TestPauseResumeAtOnce(t *testing.T) {
-	e := newEnv(t)
-	srv := testserver.New(t)
-	srv.Throttle(5 * time.Millisecond)
-	body := randomBytes(2 << 20)
-	reg := e.fetch("pra", srv.Put("/pra", body))
-	for i := 0; i < 5; i++ {
-		waitFor(t, "bytes to flow", 5*time.Second, func() bool {
-			e.m.mu.Lock()
-			defer e.m.mu.Unlock()
-			return e.m.fetches[reg.UID].recs[0].running
-		})
-		if err := e.m.Pause(reg.UID); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.m.Resume(reg.UID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv.Throttle(0)
-	if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != model.ResultSuccess {
-		t.Fatalf("settled = %+v", got)
-	}
-	if !bytes.Equal(e.body(reg.UID, 0), body) {
-		t.Fatal("body differs")
 	}
 }

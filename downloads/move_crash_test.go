@@ -48,14 +48,33 @@ type destinationKind struct {
 // sigkill-after-201 found a crash between naming and storing that left an
 // empty "a.bin" beside the body's "a (1).bin".)
 func TestMoveRepeatsAfterCrash(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	a, b := randomBytes(10<<10), randomBytes(300<<10)
 	ua, ub := srv.Put("/a.bin", a), srv.Put("/b.bin", b)
 	want := map[string][]byte{"a.bin": a, "b.bin": b}
 
-	// Each crash point brings record i (body at src, staged name given)
-	// to where the move stopped.
-	crashes := map[string]func(t *testing.T, st *persistence.Store, uid string, i int, src, staged, dest string, mode int){
+	for kind, dk := range destinationKinds() {
+		for crash, at := range moveCrashPoints() {
+			t.Run(kind+"/"+crash, func(t *testing.T) {
+				if kind == "claims" && crash == "after-naming" {
+					// The one case left: an empty claimed file cannot be
+					// told from the user's (moveToDestination's comment).
+					t.Skip("claimed names are not recognised after a crash")
+				}
+				checkMoveAfterCrash(t, dk, at, ua, ub, want)
+			})
+		}
+	}
+}
+
+// moveCrash brings record i (body at src, staged name given) to where a
+// move stopped.
+type moveCrash func(t *testing.T, st *persistence.Store, uid string, i int, src, staged, dest string, mode int)
+
+// moveCrashPoints are the states a crash in the middle of a move leaves.
+func moveCrashPoints() map[string]moveCrash {
+	return map[string]moveCrash{
 		"after-staging": func(t *testing.T, _ *persistence.Store, _ string, _ int, src, staged, _ string, mode int) {
 			if err := stageBody(context.Background(), src, staged); err != nil {
 				t.Fatal(err)
@@ -108,68 +127,61 @@ func TestMoveRepeatsAfterCrash(t *testing.T) {
 			setRecordPath(t, st, uid, i, target)
 		},
 	}
+}
 
-	for kind, dk := range destinationKinds() {
-		for crash, at := range crashes {
-			t.Run(kind+"/"+crash, func(t *testing.T) {
-				if kind == "claims" && crash == "after-naming" {
-					// The one case left: an empty claimed file cannot be
-					// told from the user's (moveToDestination's comment).
-					t.Skip("claimed names are not recognised after a crash")
-				}
-				dest := dk.dir(t)
-				e := newEnv(t, func(c *Config) { c.firstPlaceMode = dk.mode })
-				// Downloaded with no destination: the bodies stay in the
-				// data dir, where the move starts from.
-				reg, err := e.m.Fetch("test", model.FetchRequest{ID: "move", Requests: model.Requests{{URL: ua}, {URL: ub}}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != model.ResultSuccess {
-					t.Fatalf("download: %+v", got)
-				}
-				e.stop()
+// checkMoveAfterCrash downloads a.bin and b.bin, makes the crash state at
+// in a destination of kind dk, restarts, and checks the move finished.
+func checkMoveAfterCrash(t *testing.T, dk destinationKind, at moveCrash, ua, ub string, want map[string][]byte) {
+	dest := dk.dir(t)
+	e := newEnv(t, func(c *Config) { c.firstPlaceMode = dk.mode })
+	// Downloaded with no destination: the bodies stay in the
+	// data dir, where the move starts from.
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "move", Requests: model.Requests{{URL: ua}, {URL: ub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != model.ResultSuccess {
+		t.Fatalf("download: %+v", got)
+	}
+	e.stop()
 
-				st, err := persistence.Open(e.dir, persistence.Options{GCInterval: -1})
-				if err != nil {
-					t.Fatal(err)
-				}
-				unsettle(t, st, reg.UID, dest)
-				for i := range 2 {
-					src := filepath.Join(e.dir, "bodies", reg.UID, strconv.Itoa(i))
-					staged := filepath.Join(dest, ".bgfetch-"+reg.UID+"-"+strconv.Itoa(i))
-					at(t, st, reg.UID, i, src, staged, dest, dk.mode)
-				}
-				st.Close()
+	st, err := persistence.Open(e.dir, persistence.Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsettle(t, st, reg.UID, dest)
+	for i := range 2 {
+		src := filepath.Join(e.dir, "bodies", reg.UID, strconv.Itoa(i))
+		staged := filepath.Join(dest, ".bgfetch-"+reg.UID+"-"+strconv.Itoa(i))
+		at(t, st, reg.UID, i, src, staged, dest, dk.mode)
+	}
+	st.Close()
 
-				e.start()
-				got := e.waitSettled(reg.UID, 10*time.Second)
-				if got.Result != model.ResultSuccess {
-					t.Fatalf("after the crash: %+v", got)
-				}
-				entries, _ := os.ReadDir(dest)
-				var names []string
-				for _, en := range entries {
-					names = append(names, en.Name())
-				}
-				if !slices.Equal(names, []string{"a.bin", "b.bin"}) {
-					t.Fatalf("destination holds %q, want exactly a.bin and b.bin", names)
-				}
-				recs, _ := e.m.Records(reg.UID)
-				for _, r := range recs {
-					name := filepath.Base(r.Response.Path)
-					if filepath.Dir(r.Response.Path) != dest {
-						t.Fatalf("record %d at %s, not in %s", r.Index, r.Response.Path, dest)
-					}
-					if data, _ := os.ReadFile(r.Response.Path); !bytes.Equal(data, want[name]) {
-						t.Fatalf("record %d: %s holds %d bytes, not its body", r.Index, name, len(data))
-					}
-				}
-				if left, _ := os.ReadDir(filepath.Join(e.dir, "bodies", reg.UID)); len(left) != 0 {
-					t.Fatalf("%d bodies left in the data dir", len(left))
-				}
-			})
+	e.start()
+	got := e.waitSettled(reg.UID, 10*time.Second)
+	if got.Result != model.ResultSuccess {
+		t.Fatalf("after the crash: %+v", got)
+	}
+	entries, _ := os.ReadDir(dest)
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	if !slices.Equal(names, []string{"a.bin", "b.bin"}) {
+		t.Fatalf("destination holds %q, want exactly a.bin and b.bin", names)
+	}
+	recs, _ := e.m.Records(reg.UID)
+	for _, r := range recs {
+		name := filepath.Base(r.Response.Path)
+		if filepath.Dir(r.Response.Path) != dest {
+			t.Fatalf("record %d at %s, not in %s", r.Index, r.Response.Path, dest)
 		}
+		if data, _ := os.ReadFile(r.Response.Path); !bytes.Equal(data, want[name]) {
+			t.Fatalf("record %d: %s holds %d bytes, not its body", r.Index, name, len(data))
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(e.dir, "bodies", reg.UID)); len(left) != 0 {
+		t.Fatalf("%d bodies left in the data dir", len(left))
 	}
 }
 

@@ -6,22 +6,27 @@ import (
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
-// progressLoop publishes progress at most every ProgressInterval per
-// registration, only when something changed (spec A.8).
-func (m *Manager) progressLoop() {
+// every runs fn every d until the manager closes (one of m.loops).
+func (m *Manager) every(d time.Duration, fn func()) {
 	defer m.loops.Done()
-	t := time.NewTicker(m.cfg.ProgressInterval)
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-m.ctx.Done():
 			return
 		case <-t.C:
-			m.mu.Lock()
-			m.publishProgressLocked()
-			m.mu.Unlock()
+			fn()
 		}
 	}
+}
+
+// publishAllProgress publishes, every ProgressInterval, the progress of
+// each active fetch whose counts changed (spec A.8).
+func (m *Manager) publishAllProgress() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.publishProgressLocked()
 }
 
 func (m *Manager) publishProgressLocked() {

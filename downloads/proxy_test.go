@@ -128,6 +128,7 @@ func (p *tcpProxy) setHang(h bool) {
 // waiting-network, never fails, and completes byte-exact with Range
 // resumes (spec D.23, D.24).
 func TestNetworkCutThroughProxy(t *testing.T) {
+	t.Parallel()
 	srv := testserver.New(t)
 	srv.Throttle(2 * time.Millisecond)
 	body := randomBytes(6 << 20)

@@ -25,6 +25,7 @@ import (
 // off; the resume's If-Range makes the server answer 200 and the record
 // restarts from zero, ending with the new content only.
 func TestResourceChangedWhileDisconnected(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	old := randomBytes(1 << 20)
@@ -56,6 +57,7 @@ func TestResourceChangedWhileDisconnected(t *testing.T) {
 // Spec D.24: a 206 that does not start at the expected offset fails the
 // record with fetch-error.
 func TestInvalid206IsFetchError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	u := srv.Put("/f", randomBytes(1<<20))
@@ -75,6 +77,7 @@ func TestInvalid206IsFetchError(t *testing.T) {
 // A server without Range support: an interrupted body restarts from zero
 // and completes correctly.
 func TestNoRangeSupportRestarts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
@@ -94,6 +97,7 @@ func TestNoRangeSupportRestarts(t *testing.T) {
 // Range from the checkpoint, and no byte is fetched twice beyond the
 // unsynced tail.
 func TestCutsResumeWithRange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(2 << 20)
@@ -113,6 +117,7 @@ func TestCutsResumeWithRange(t *testing.T) {
 // complete without a GET. bgfetch accepts it only when the validator
 // matches; here the resource changed to one of exactly that length.
 func TestPartialAsLongAsChangedResource(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	u := srv.Put("/f", randomBytes(1<<20))
@@ -150,6 +155,7 @@ func TestPartialAsLongAsChangedResource(t *testing.T) {
 // The partial file truncated or extended behind bgfetch's back between
 // runs never ends up in the body.
 func TestPartialChangedBehindOurBack(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		mangle func(path string)
@@ -186,6 +192,7 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 
 // 408/429/5xx are retried (honouring Retry-After) before bad-status.
 func TestTransientStatusesRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(10 << 10)
@@ -207,6 +214,7 @@ func TestTransientStatusesRetried(t *testing.T) {
 // Spec D.23: a fetch registered while the server is unreachable waits
 // (waiting-network, never a failure) and starts when it is back.
 func TestOfflineThenOnline(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +249,7 @@ func TestOfflineThenOnline(t *testing.T) {
 // A connection that stops sending is dropped after StallTimeout and the
 // record resumes.
 func TestStallReconnects(t *testing.T) {
+	t.Parallel()
 	body := randomBytes(256 << 10)
 	hang := make(chan struct{})
 	defer close(hang)
@@ -270,6 +279,7 @@ func TestStallReconnects(t *testing.T) {
 
 // grab issue #20: a redirect in front of the file during a resume.
 func TestResumeThroughRedirect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
@@ -290,6 +300,7 @@ func TestResumeThroughRedirect(t *testing.T) {
 // exact and the bytes sent again stay within a checkpoint interval's worth
 // per running file per kill.
 func TestKill9Resumes(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("BGFETCH_CHILD_DIR") != "" {
 		runChild(t)
 		return
@@ -380,6 +391,7 @@ func runChild(t *testing.T) {
 // Spec C.25: a non-GET request that loses its connection fails with
 // fetch-error instead of being retried.
 func TestUploadConnectionLostIsFetchError(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -406,6 +418,7 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 // A transfer that keeps making progress between cuts is not slowed by an
 // ever-growing backoff: progress starts the backoff over.
 func TestBackoffResetsAfterProgress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = 50*time.Millisecond, 10*time.Second })
 	srv := testserver.New(t)
 	body := randomBytes(1 << 20)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestBest(t *testing.T) {
+	t.Parallel()
 	c := func(src, sizes, typ string) model.Icon { return model.Icon{Src: src, Sizes: sizes, Type: typ} }
 	tests := []struct {
 		name    string
@@ -140,6 +141,7 @@ func pngWithHeaderSize(t *testing.T, w, h uint32) []byte {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	red := color.NRGBA{R: 255, A: 255}
 	validPNG := encode(t, "png", solid(40, 30, red))
 	tests := []struct {
@@ -191,6 +193,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestScale(t *testing.T) {
+	t.Parallel()
 	checker := image.NewNRGBA(image.Rect(0, 0, 256, 256))
 	for y := 0; y < 256; y++ {
 		for x := 0; x < 256; x++ {
@@ -273,6 +276,7 @@ func TestScale(t *testing.T) {
 }
 
 func TestEncodePNGEmpty(t *testing.T) {
+	t.Parallel()
 	if b := EncodePNG(image.NewNRGBA(image.Rect(0, 0, 0, 0))); b != nil {
 		t.Fatalf("EncodePNG(empty) = %d bytes, want nil", len(b))
 	}

@@ -45,7 +45,7 @@ type Store struct {
 	done chan struct{}
 }
 
-// Key prefixes. One byte each, followed by the key proper.
+// Key prefixes: a letter and a slash, followed by the key proper.
 const (
 	prefixRegistration = "r/"
 	prefixRecord       = "c/"

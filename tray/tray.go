@@ -6,8 +6,9 @@
 // backgroundfetchclick and shows the window), Pause all / Resume all,
 // Start at login and Quit.
 //
-// It reads the engine (List) and calls Click, PauseAll and ResumeAll; it
-// never changes a fetch any other way and holds no state of its own.
+// It is handed the list of registrations (Refresh) and calls Click,
+// PauseAll and ResumeAll; it never changes a fetch any other way and holds
+// no state of its own. It imports nothing of the desktop app (app/).
 package tray
 
 import (

@@ -41,6 +41,7 @@ func startDaemon(t *testing.T) (string, *httptest.Server) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	if code, out, _ := run("--version"); code != 0 || out != "bgfetch "+version.Version+"\n" {
 		t.Fatalf("--version: %d %q", code, out)
 	}
@@ -62,6 +63,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestNotRunningExits3(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := run("--data-dir", t.TempDir(), "ids")
 	if code != ExitNotRunning || !strings.Contains(errOut, "bgfetch serve --headless") {
 		t.Fatalf("%d %q", code, errOut)
@@ -69,6 +71,7 @@ func TestNotRunningExits3(t *testing.T) {
 }
 
 func TestFetchWaitAndQueries(t *testing.T) {
+	t.Parallel()
 	dir, srv := startDaemon(t)
 	code, out, errOut := run("--data-dir", dir, "fetch", "--id", "ok", "--wait", srv.URL+"/a.txt")
 	if code != ExitOK || !strings.Contains(out, "ok: done") {
@@ -121,6 +124,7 @@ func TestFetchWaitAndQueries(t *testing.T) {
 }
 
 func TestServeSaysAlreadyRunning(t *testing.T) {
+	t.Parallel()
 	dir, _ := startDaemon(t)
 	code, out, _ := run("serve", "--headless", "--data-dir", dir)
 	if code != 0 || !strings.Contains(out, "bgfetch is already running (endpoint unix:") {

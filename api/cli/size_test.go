@@ -3,6 +3,7 @@ package cli
 import "testing"
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	good := map[string]int64{"0": 0, "62914560": 62914560, "500k": 500 << 10, "500K": 500 << 10, "2M": 2 << 20,
 		"1.5G": 3 << 29, "60MB": 60 << 20, "60MiB": 60 << 20, "1t": 1 << 40, " 7 ": 7}
 	for in, want := range good {

@@ -35,6 +35,7 @@ func newClient(t testing.TB, dir, app string) *client.Client {
 }
 
 func TestNotRunning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := client.New(client.Options{DataDir: dir}); !errors.Is(err, client.ErrNotRunning) {
 		t.Fatalf("no endpoint: %v", err)
@@ -48,6 +49,7 @@ func TestNotRunning(t *testing.T) {
 }
 
 func TestEveryCall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	startDaemon(t, dir)
 	srv := testserver.New(t)
@@ -148,6 +150,7 @@ func TestEveryCall(t *testing.T) {
 // TestEventsSurviveRestart: the channel reconnects with Last-Event-ID and
 // still delivers the events of the daemon that replaced the first one.
 func TestEventsSurviveRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir)
 	srv := testserver.New(t)

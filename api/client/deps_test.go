@@ -10,6 +10,7 @@ import (
 // An app that imports the client links the API's shapes and nothing of
 // the engine: no downloads, no store (Badger), no grab, no Fyne.
 func TestClientLinksNoEngine(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)

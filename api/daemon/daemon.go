@@ -129,28 +129,7 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	d := &Daemon{dataDir: dir, endpoint: endpoint, store: store, manager: manager, logger: logger, stop: stop}
-	d.http = &http.Server{
-		Handler:           server.New(manager, token, logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return runCtx },
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	d.done.Add(2)
-	go func() {
-		defer d.done.Done()
-		if err := d.http.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("API server stopped", "err", err)
-		}
-	}()
-	hopts := opts.Handler
-	if hopts.Logger == nil {
-		hopts.Logger = logger
-	}
-	go func() {
-		defer d.done.Done()
-		delivery.New(manager, hopts).Run(runCtx)
-	}()
-
+	d.serve(runCtx, listener, token, opts.Handler)
 	if err := datadir.WriteEndpoint(dir, endpoint); err != nil {
 		stop()
 		d.http.Close()
@@ -159,6 +138,30 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 	}
 	logger.Info("bgfetch is ready", "endpoint", endpoint, "dataDir", dir)
 	return d, nil
+}
+
+// serve runs the API on listener and handler delivery until ctx ends.
+func (d *Daemon) serve(ctx context.Context, listener net.Listener, token string, hopts delivery.Options) {
+	d.http = &http.Server{
+		Handler:           server.New(d.manager, token, d.logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(d.logger.Handler(), slog.LevelWarn),
+	}
+	d.done.Add(2)
+	go func() {
+		defer d.done.Done()
+		if err := d.http.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.logger.Error("API server stopped", "err", err)
+		}
+	}()
+	if hopts.Logger == nil {
+		hopts.Logger = d.logger
+	}
+	go func() {
+		defer d.done.Done()
+		delivery.New(d.manager, hopts).Run(ctx)
+	}()
 }
 
 // Manager is the daemon's engine (the desktop app drives its UI with it).

@@ -23,6 +23,7 @@ func startTestDaemon(t *testing.T, dir, listen string) *Daemon {
 }
 
 func TestDaemonAnnouncesItselfAndRefusesASecond(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startTestDaemon(t, dir, "")
 	ep, err := datadir.ReadEndpoint(dir)
@@ -62,6 +63,7 @@ func TestDaemonAnnouncesItselfAndRefusesASecond(t *testing.T) {
 }
 
 func TestListenRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"tcp:0.0.0.0:0", "tcp:192.168.1.10:80", "tcp:[::]:0", "tcp:example.com:80", "tcp::8080", "udp:127.0.0.1:1", "127.0.0.1:80", "unix:"} {
 		if _, err := ParseListen(bad, t.TempDir()); err == nil {
 			t.Errorf("%s accepted", bad)
@@ -79,6 +81,7 @@ func TestListenRefusesNonLoopback(t *testing.T) {
 }
 
 func TestStaleSocketIsReplaced(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "api.sock")
 	if err := os.WriteFile(sock, nil, 0o600); err != nil {

@@ -92,6 +92,7 @@ func callLines(dir string) []string {
 // the event three times, is marked handled once, applies updateUI (C.21),
 // and then the records are released (C.7). It is not called again.
 func TestCommandHandlerRetriesUntilHandled(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	dir := t.TempDir()
@@ -146,6 +147,7 @@ func TestCommandHandlerRetriesUntilHandled(t *testing.T) {
 // TestHandlerOrderPerRegistration: the abort event waits for the click
 // event before it, even when the click's handler fails at first.
 func TestHandlerOrderPerRegistration(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	dir := t.TempDir()
@@ -186,6 +188,7 @@ func TestHandlerOrderPerRegistration(t *testing.T) {
 // TestWebhookHandler: a loopback webhook that answers 503 first, then 200
 // with updateUI; a second updateUI (for a click) is refused and logged.
 func TestWebhookHandler(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	var calls atomic.Int32
@@ -241,6 +244,7 @@ func TestWebhookHandler(t *testing.T) {
 // app's handler is left in the outbox with its records (api.md "Live
 // handlers"), while the dispatcher goes on with the events it can deliver.
 func TestNoHandlerWaitsForALiveHandler(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	waiting, err := e.Manager.Fetch("default", model.FetchRequest{ID: "n", Requests: model.GetRequests(files.URL + "/file/n")})
@@ -270,6 +274,7 @@ func TestNoHandlerWaitsForALiveHandler(t *testing.T) {
 // TestNoHandlerExpires: an event nobody took within KeepWaiting is
 // dropped and its records released.
 func TestNoHandlerExpires(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	reg, err := e.Manager.Fetch("default", model.FetchRequest{ID: "n", Requests: model.GetRequests(files.URL + "/file/n")})
@@ -289,6 +294,7 @@ func TestNoHandlerExpires(t *testing.T) {
 // TestCommandHandlerTimeout: a handler that hangs is killed after the
 // timeout and retried; the event stays unhandled.
 func TestCommandHandlerTimeout(t *testing.T) {
+	t.Parallel()
 	e := enginetest.New(t)
 	files := testserver.New(t)
 	dir := t.TempDir()

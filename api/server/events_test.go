@@ -104,6 +104,7 @@ func (a *apiServer) fetchOK(t *testing.T, id string, urls ...string) model.Regis
 // TestEventsOrderAndReconnect: live durable events arrive in order with
 // ids; reconnecting with Last-Event-ID replays exactly what came after.
 func TestEventsOrderAndReconnect(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	live := a.openSSE(t, "", "")

@@ -37,6 +37,7 @@ var endpointTable = []struct{ method, path, body string }{
 }
 
 func TestGuardRefusesEveryEndpoint(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	cases := []struct {
 		name   string
@@ -71,6 +72,7 @@ func TestGuardRefusesEveryEndpoint(t *testing.T) {
 }
 
 func TestGuardAcceptsLoopbackHosts(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	for _, host := range []string{"localhost", "localhost:9", "127.0.0.1", "127.0.0.1:80", "[::1]:1234", "127.1.2.3"} {
 		if status, body := a.call(t, "GET", "/v1/status", nil, "Host", host); status != 200 {
@@ -80,6 +82,7 @@ func TestGuardAcceptsLoopbackHosts(t *testing.T) {
 }
 
 func TestBadAppName(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	status, body := a.call(t, "GET", "/v1/fetches", nil, model.AppHeader, "no spaces allowed")
 	if status != 400 || errorName(body) != model.TypeError {
@@ -88,6 +91,7 @@ func TestBadAppName(t *testing.T) {
 }
 
 func TestMethodNotAllowedIsJSON(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	resp := a.do(t, "DELETE", "/v1/fetches", nil)
 	defer resp.Body.Close()
@@ -100,6 +104,7 @@ func TestMethodNotAllowedIsJSON(t *testing.T) {
 // TestFetchErrors covers spec B (items 9, 10, 13) and the JSON layer:
 // every rejected call answers with the spec's name and stores nothing.
 func TestFetchErrors(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	active := fmt.Sprintf(`{"id":"dup","requests":[%q]}`, files.URL+"/slow/dup")
@@ -161,6 +166,7 @@ func TestFetchErrors(t *testing.T) {
 // TestFetchAcceptsEveryRequestShape: a single string, strings and objects
 // mixed, base64 upload bodies (spec A.1, C.20).
 func TestFetchAcceptsEveryRequestShape(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	body := fmt.Sprintf(`{"id":"shapes","requests":[%q,{"url":%q,"method":"post","headers":{"X-A":"1"},"body":"aGVsbG8="}],"title":"T","icons":[{"src":%q,"sizes":"1x1","type":"image/png"}],"downloadTotal":0}`,
@@ -186,6 +192,7 @@ func TestFetchAcceptsEveryRequestShape(t *testing.T) {
 // TestLifecycleThroughHTTP walks one fetch through every read endpoint
 // (spec A.2, A.3, C.14, C.15, C.18, C.7).
 func TestLifecycleThroughHTTP(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	status, b := a.call(t, "POST", "/v1/fetches", map[string]any{
@@ -260,6 +267,7 @@ func TestLifecycleThroughHTTP(t *testing.T) {
 }
 
 func TestAbortPauseResumeClick(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	status, b := a.call(t, "POST", "/v1/fetches", map[string]any{"id": "slow", "requests": files.URL + "/slow/1"})
@@ -313,6 +321,7 @@ func TestAbortPauseResumeClick(t *testing.T) {
 
 // TestAppScope: ids are per app and another app's registration is not found.
 func TestAppScope(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	files := testserver.New(t)
 	status, b := a.call(t, "POST", "/v1/fetches", map[string]any{"id": "same", "requests": files.URL + "/slow/a"}, model.AppHeader, "com.example.a")
@@ -342,6 +351,7 @@ func TestAppScope(t *testing.T) {
 }
 
 func TestHandlerEndpoints(t *testing.T) {
+	t.Parallel()
 	a := newAPIServer(t)
 	if status, b := a.call(t, "GET", "/v1/handler", nil); status != 404 || errorName(b) != model.NotFoundError {
 		t.Fatalf("no handler: %d %s", status, b)

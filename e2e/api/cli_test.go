@@ -9,6 +9,7 @@ import (
 
 // TestCLI drives the daemon through the real binary's commands.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if code, _, errOut := runCLI(t, "--data-dir", dir, "ids"); code != 3 || !strings.Contains(errOut, "bgfetch serve --headless") {
 		t.Fatalf("not running: %d %q", code, errOut)

@@ -14,6 +14,7 @@ import (
 // TestEveryEndpoint walks every row of api.md's endpoint table, on the
 // Unix socket and on loopback TCP.
 func TestEveryEndpoint(t *testing.T) {
+	t.Parallel()
 	for _, listen := range []string{"", "tcp:127.0.0.1:0"} {
 		name := map[string]string{"": "unix", "tcp:127.0.0.1:0": "tcp"}[listen]
 		t.Run(name, func(t *testing.T) {
@@ -139,6 +140,7 @@ func TestEveryEndpoint(t *testing.T) {
 // header, with Host: evil.example, every endpoint refuses; the socket and
 // the token are mode 0600.
 func TestSecurity(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	for _, name := range []string{"token", "endpoint"} {
 		if st, err := os.Stat(filepath.Join(d.dir, name)); err != nil || st.Mode().Perm() != 0o600 {
@@ -183,6 +185,7 @@ func TestSecurity(t *testing.T) {
 // TestFetchErrors: every malformed or forbidden fetch gets a 4xx with the
 // spec's name and stores nothing (spec B.9, B.10, B.13).
 func TestFetchErrors(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "tcp:127.0.0.1:0")
 	f := testserver.New(t)
 	d.fetch(t, map[string]any{"id": "dup", "requests": f.URL + "/slow/d"})

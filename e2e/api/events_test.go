@@ -12,6 +12,7 @@ import (
 // increasing ids; a client that reconnects with Last-Event-ID gets exactly
 // what it missed, even across a daemon restart.
 func TestEventsOrderAndReconnect(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
 	f := testserver.New(t)

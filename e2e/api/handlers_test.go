@@ -20,6 +20,7 @@ import (
 // then succeeds is called three times, its updateUI is applied, the
 // records become unavailable, and it is never called again.
 func TestCommandHandlerFailsTwice(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	f := testserver.New(t)
 	work := t.TempDir()
@@ -55,6 +56,7 @@ echo '{"updateUI": {"title": "Ready to play"}}'
 // settles and while bgfetch restarts; once it is up, the event arrives
 // (once) and the records are released.
 func TestWebhookDownAcrossRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
 	f := testserver.New(t)
@@ -100,6 +102,7 @@ func TestWebhookDownAcrossRestart(t *testing.T) {
 // TestNoHandlerKeepsRecordsUntilRelease documents the decision for apps
 // without a handler.
 func TestNoHandlerKeepsRecordsUntilRelease(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "n", "requests": f.URL + "/file/n"})

@@ -22,6 +22,7 @@ import (
 // handles it with updateUI, and then the records are released. Handling
 // it again, or an unknown event, is a 404.
 func TestLiveHandlerTakesWaitingEvent(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "ep", "requests": f.URL + "/file/ep", "title": "Episode"})
@@ -64,6 +65,7 @@ func TestLiveHandlerTakesWaitingEvent(t *testing.T) {
 // (409, nothing changes); an event with a command handler never goes to a
 // live handler and cannot be handled by one.
 func TestLiveHandlerOrderAndRefusals(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "slow", "requests": f.URL + "/slow/s"})
@@ -116,6 +118,7 @@ func TestLiveHandlerOrderAndRefusals(t *testing.T) {
 // of the client (a real curl process) between delivery and handled, and
 // after a kill -9 of the daemon.
 func TestLiveHandlerAfterKills(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "tcp:127.0.0.1:0")
 	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "ep", "requests": f.URL + "/file/ep"})

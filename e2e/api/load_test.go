@@ -17,6 +17,7 @@ import (
 // wins (201) and the other gets 409. No call fails otherwise, and the
 // daemon ends with exactly the 200 ids.
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("load test")
 	}

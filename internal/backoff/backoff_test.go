@@ -6,6 +6,7 @@ import (
 )
 
 func TestDelayDoublesUpToMax(t *testing.T) {
+	t.Parallel()
 	p := Policy{Min: time.Second, Max: 60 * time.Second}
 	want := []time.Duration{1, 2, 4, 8, 16, 32, 60, 60}
 	for i, w := range want {
@@ -16,6 +17,7 @@ func TestDelayDoublesUpToMax(t *testing.T) {
 }
 
 func TestJitterStaysInUpperHalf(t *testing.T) {
+	t.Parallel()
 	p := Policy{Min: time.Second, Max: 8 * time.Second, Jitter: true}
 	for failures := 1; failures <= 6; failures++ {
 		full := Policy{Min: p.Min, Max: p.Max}.Delay(failures)

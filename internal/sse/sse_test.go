@@ -7,6 +7,7 @@ import (
 )
 
 func TestReader(t *testing.T) {
+	t.Parallel()
 	stream := "retry: 1000\nid: 7\n\n: ping\n\nevent: progress\ndata: {\"a\":1}\n\nid: 8\nevent: backgroundfetchsuccess\ndata: line1\ndata: line2\n\n"
 	r := NewReader(strings.NewReader(stream))
 	want := []Frame{

@@ -7,6 +7,7 @@ import (
 )
 
 func TestBytes(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 1500: "1.5 kB",
 		25_620_000: "26 MB", 9_250_000: "9.2 MB", 3_000_000_000: "3.0 GB"} {
 		if got := Bytes(n); got != want {
@@ -16,6 +17,7 @@ func TestBytes(t *testing.T) {
 }
 
 func TestETA(t *testing.T) {
+	t.Parallel()
 	r := model.Registration{DownloadTotal: 100_000_000, Downloaded: 10_000_000}
 	for bps, want := range map[float64]string{0: "", 1e6: "2 min left", 10e6: "9 s left", 1000: "25 h 0 min left", 100: "10 days left", 20_000: "1 h 15 min left"} {
 		if got := ETA(r, bps); got != want {
@@ -28,6 +30,7 @@ func TestETA(t *testing.T) {
 }
 
 func TestStateWords(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		r    model.Registration
 		want string
@@ -48,6 +51,7 @@ func TestStateWords(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	regs := []model.Registration{
 		{State: model.StateRunning, Downloaded: 50, DownloadTotal: 100},
 		{State: model.StateRunning, Downloaded: 10, KnownTotal: 100},
