@@ -59,6 +59,8 @@ export function register() {
     }
     const after = (await call('getRegistration', 'GET', reg(r.uid), { app, status: 200 })).json;
     for (const [k, v] of Object.entries(patch)) assert.equal(after[k], v, `${k} unchanged after refused patches`);
+    const big = await call('updateRegistration', 'PATCH', reg(r.uid), { app, body: `{"priority": "low", "x": "${'x'.repeat(70 << 10)}"}`, status: 413 });
+    assert.equal(big.json.error.name, 'TypeError');
     await call('updateRegistration', 'PATCH', `${unknown}`, { app, body: { priority: 'low' }, status: 404 });
     await call('abortRegistration', 'POST', `${reg(r.uid)}/abort`, { app, status: 200 });
     await settled(app, r.uid);
@@ -140,6 +142,8 @@ export function register() {
       assert.match(bad.json.error.message, new RegExp(field), field);
       ctx.spec.inputInvalid('updateSettings', { [field]: value });
     }
+    const big = await call('updateSettings', 'PATCH', '/v1/settings', { body: { proxy: `http://127.0.0.1:1/${'p'.repeat(70 << 10)}` }, status: 413 });
+    assert.equal(big.json.error.name, 'TypeError');
     assert.deepEqual((await call('getSettings', 'GET', '/v1/settings', { status: 200 })).json, res.json);
     await call('updateSettings', 'PATCH', '/v1/settings', { body: first, status: 200 });
   });
