@@ -68,6 +68,17 @@ type Registration struct {
 	Handler     *HandlerSpec `json:"handler,omitempty"`
 	// AllGET tells whether Pause/Resume is offered (spec D.26).
 	AllGET bool `json:"allGet"`
+
+	// Transfer control (api.md, second round).
+	Priority          Priority      `json:"priority"`
+	MaxBytesPerSecond int64         `json:"maxBytesPerSecond"`
+	Connections       int           `json:"connections"`
+	Metered           MeteredPolicy `json:"metered"`
+	// Speed is bytes per second over the last few seconds (0 when idle).
+	Speed      int64      `json:"speed"`
+	WaitReason WaitReason `json:"waitReason"`
+	// RetryOf is the uid this fetch retries, or "".
+	RetryOf string `json:"retryOf"`
 }
 
 // Active reports whether the registration has not settled yet.

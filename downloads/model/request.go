@@ -41,6 +41,12 @@ type FetchRequest struct {
 	DownloadTotal int64        `json:"downloadTotal,omitempty"`
 	Destination   string       `json:"destination,omitempty"`
 	Handler       *HandlerSpec `json:"handler,omitempty"`
+
+	// Transfer control (api.md, second round); zero values: the defaults.
+	Priority          Priority      `json:"priority,omitempty"`
+	MaxBytesPerSecond int64         `json:"maxBytesPerSecond,omitempty"`
+	Connections       int           `json:"connections,omitempty"`
+	Metered           MeteredPolicy `json:"metered,omitempty"`
 }
 
 // Requests is the request list of a fetch. In JSON it may also be a single
