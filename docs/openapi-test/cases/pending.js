@@ -16,7 +16,7 @@ function unanswered(res) {
 export function register() {
   for (const entry of PENDING) test(`PENDING: ${entry}`, { skip: 'described in docs/openapi.yaml, not on main yet' }, () => {});
 
-  test('PENDING probes: each entry is still not answered by this daemon', async (t) => {
+  test('PENDING probes: each entry is still not answered by this daemon', { skip: PENDING.length === 0 && 'PENDING is empty' }, async (t) => {
     const r = await create(app, { id: 'probe', requests: ctx.files.url('/file/probe?size=10') });
     const done = await settled(app, r.uid);
     for (const id of pendingOps()) {

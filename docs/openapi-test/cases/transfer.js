@@ -3,8 +3,8 @@
 // and the daemon's settings. Tests of PENDING entries are skipped by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ctx, call, create, slow, settled, reg, needs } from './helpers.js';
-import { Daemon } from '../lib/daemon.js';
+import { ctx, call, create, slow, settled, until, reg, needs } from './helpers.js';
+import { Daemon, sleep } from '../lib/daemon.js';
 
 const app = 'openapi.transfer';
 const unknown = reg('r_cccccccccccccccccccccccccccccccc');
@@ -30,6 +30,8 @@ export function register() {
     assert.equal(r.maxBytesPerSecond, 100000);
     assert.equal(r.connections, 2);
     assert.equal(r.metered, 'wait');
+    const moving = await until(app, r.uid, (x) => x.speed > 0, 'a speed above 0 while running', 10_000);
+    assert.equal(moving.state, 'running');
   });
 
   test('createFetch: 400 TypeError for a bad option', needs(...options), async (t) => {
@@ -109,6 +111,9 @@ export function register() {
       before = page.next;
     }
     assert.deepEqual(seen, made);
+    const dflt = (await call('listRegistrations', 'GET', '/v1/registrations', { app: hist, status: 200 })).json;
+    assert.deepEqual(dflt.registrations.map((x) => x.uid), made, 'state defaults to all');
+    assert.equal(dflt.next, '');
     const active = (await call('listRegistrations', 'GET', '/v1/registrations?state=active', { app: hist, status: 200 })).json;
     assert.deepEqual(active.registrations.map((x) => x.uid), [running.uid]);
     const done = (await call('listRegistrations', 'GET', '/v1/registrations?state=settled', { app: hist, status: 200 })).json;
@@ -136,7 +141,8 @@ export function register() {
     ctx.spec.inputValid('updateSettings', patch);
     assert.deepEqual(res.json, { ...first, ...patch });
     for (const [field, value] of [['metered', 'sometimes'], ['proxy', 'ftp://127.0.0.1:21'], ['maxBytesPerSecond', -1], ['connectionsPerFile', 17],
-      ['schedule', [{ days: ['someday'], from: '9', to: '17:00', maxBytesPerSecond: 0, paused: false }]], ['keepHistoryDays', 'forever'], ['colour', 'red']]) {
+      ['schedule', [{ days: ['someday'], from: '9', to: '17:00', maxBytesPerSecond: 0, paused: false }]], ['keepHistoryDays', 'forever'],
+      ['keepHistoryDays', 0], ['maxConnections', 0], ['maxConnections', 257], ['notifications', 'yes'], ['colour', 'red']]) {
       const bad = await call('updateSettings', 'PATCH', '/v1/settings', { body: { [field]: value }, status: 400 });
       assert.equal(bad.json.error.name, 'TypeError');
       assert.match(bad.json.error.message, new RegExp(field), field);
@@ -158,5 +164,23 @@ export function register() {
     ctx.spec.check('getSettings', got, 200);
     assert.equal(got.json.keepHistoryDays, 3);
     assert.equal(got.json.proxy, 'socks5h://127.0.0.1:1080');
+  });
+
+  test('a paused schedule window holds a fetch in waiting-network with waitReason schedule', needs('updateSettings', 'Registration.waitReason'), async (t) => {
+    const d = await Daemon.start();
+    t.after(() => d.stop());
+    const allDay = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', maxBytesPerSecond: 0, paused: true };
+    ctx.spec.check('updateSettings', await d.call('PATCH', '/v1/settings', { body: { schedule: [allDay] } }), 200);
+    const r = await d.call('POST', '/v1/fetches', { body: { id: 'held', requests: ctx.files.url('/file/held?size=10') } });
+    ctx.spec.check('createFetch', r, 201);
+    for (const deadline = Date.now() + 10_000; ; await sleep(50)) {
+      const got = await d.call('GET', `/v1/registrations/${r.json.uid}`);
+      ctx.spec.check('getRegistration', got, 200);
+      if (got.json.waitReason === 'schedule') {
+        assert.equal(got.json.state, 'waiting-network');
+        break;
+      }
+      assert.ok(Date.now() < deadline, `not held by the schedule: ${got.text}`);
+    }
   });
 }

@@ -9,23 +9,6 @@
 //                             response field is not required while pending;
 //                             an input field is expected to be refused)
 export const PENDING = [
-  // Transfer control, history and settings (api.md, second round)
-  'updateRegistration',
-  'retryRegistration',
-  'listRegistrations',
-  'getSettings',
-  'updateSettings',
-  'Registration.priority',
-  'Registration.maxBytesPerSecond',
-  'Registration.connections',
-  'Registration.metered',
-  'Registration.speed',
-  'Registration.waitReason',
-  'Registration.retryOf',
-  'FetchInput.priority',
-  'FetchInput.maxBytesPerSecond',
-  'FetchInput.connections',
-  'FetchInput.metered',
 ];
 
 // Answers the document lists that no request from outside can provoke on
