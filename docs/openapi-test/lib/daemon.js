@@ -16,8 +16,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export function binary() {
   if (process.env.BGFETCH_BIN) {
-    if (!fs.existsSync(process.env.BGFETCH_BIN)) throw new Error(`BGFETCH_BIN=${process.env.BGFETCH_BIN} does not exist`);
-    return process.env.BGFETCH_BIN;
+    const given = path.resolve(process.env.BGFETCH_BIN);
+    if (!fs.existsSync(given)) throw new Error(`BGFETCH_BIN=${process.env.BGFETCH_BIN} does not exist`);
+    return given;
   }
   const bin = path.join(repoRoot, 'bin', 'bgfetch');
   if (fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= newestSource(repoRoot)) return bin;
