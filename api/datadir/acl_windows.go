@@ -10,36 +10,50 @@ import (
 // restrictToUser gives f an access list of one entry, full access for the
 // user running bgfetch, and no inherited entries: on Windows file modes
 // mean nothing, and a file under %LocalAppData% would otherwise inherit
-// read access for SYSTEM and Administrators. The token file gets it
-// before the token is written into it.
+// access for SYSTEM and Administrators. The token file gets it before the
+// token is written into it.
 func restrictToUser(f *os.File) error {
-	var tok windows.Token
-	if err := windows.OpenProcessToken(windows.CurrentProcess(), windows.TOKEN_QUERY, &tok); err != nil {
-		return fmt.Errorf("restrict %s: %w", f.Name(), err)
-	}
-	defer tok.Close()
-	user, err := tok.GetTokenUser()
+	acl, err := userOnlyACL()
 	if err != nil {
 		return fmt.Errorf("restrict %s: %w", f.Name(), err)
 	}
-	acl, err := windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
+	// By name: f's handle was opened without WRITE_DAC.
+	err = windows.SetNamedSecurityInfo(f.Name(), windows.SE_FILE_OBJECT,
+		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION,
+		nil, nil, acl, nil)
+	if err != nil {
+		return fmt.Errorf("restrict %s: %w", f.Name(), err)
+	}
+	return nil
+}
+
+// userOnlyACL is one entry: full access for the current user.
+func userOnlyACL() (*windows.ACL, error) {
+	user, err := currentUser()
+	if err != nil {
+		return nil, err
+	}
+	return windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
 		AccessPermissions: windows.GENERIC_ALL,
 		AccessMode:        windows.SET_ACCESS,
 		Inheritance:       windows.NO_INHERITANCE,
 		Trustee: windows.TRUSTEE{
 			TrusteeForm:  windows.TRUSTEE_IS_SID,
 			TrusteeType:  windows.TRUSTEE_IS_USER,
-			TrusteeValue: windows.TrusteeValueFromSID(user.User.Sid),
+			TrusteeValue: windows.TrusteeValueFromSID(user),
 		},
 	}}, nil)
-	if err != nil {
-		return fmt.Errorf("restrict %s: %w", f.Name(), err)
+}
+
+func currentUser() (*windows.SID, error) {
+	var tok windows.Token
+	if err := windows.OpenProcessToken(windows.CurrentProcess(), windows.TOKEN_QUERY, &tok); err != nil {
+		return nil, err
 	}
-	err = windows.SetSecurityInfo(windows.Handle(f.Fd()), windows.SE_FILE_OBJECT,
-		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION|windows.OWNER_SECURITY_INFORMATION,
-		user.User.Sid, nil, acl, nil)
+	defer tok.Close()
+	u, err := tok.GetTokenUser()
 	if err != nil {
-		return fmt.Errorf("restrict %s: %w", f.Name(), err)
+		return nil, err
 	}
-	return nil
+	return u.User.Sid.Copy()
 }

@@ -106,20 +106,20 @@ func clientFor(endpoint string) (*http.Client, string) {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, base
 }
 
-// stop sends SIGTERM (stopSignal), waits, and checks the endpoint file is
-// withdrawn.
+// stop asks the daemon to stop (SIGTERM; see askToStop), waits, and
+// checks the endpoint file is withdrawn.
 func (d *daemon) stop(t *testing.T) {
 	select {
 	case <-d.exited:
 		return
 	default:
 	}
-	d.cmd.Process.Signal(stopSignal())
+	d.askToStop(t)
 	select {
 	case <-d.exited:
 	case <-time.After(20 * time.Second):
 		d.cmd.Process.Kill()
-		t.Errorf("bgfetch did not stop within 20s of %v:\n%s", stopSignal(), d.logText())
+		t.Errorf("bgfetch did not stop within 20s of being asked to:\n%s", d.logText())
 		<-d.exited
 	}
 	if strings.Contains(d.logText(), "WARNING: DATA RACE") {

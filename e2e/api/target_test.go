@@ -23,13 +23,17 @@ import (
 //	                    wrapper); default BGFETCH_E2E_BINARY.
 //	BGFETCH_E2E_GOOS    the OS the binary is built for (default this one's):
 //	                    "windows" gives it Windows paths (Z:\… for Wine's view
-//	                    of /), stops it with an interrupt (Ctrl-C) and skips,
-//	                    with a reason, what cannot apply there (Unix sockets,
-//	                    file modes).
+//	                    of /), stops it as Windows' log-off does
+//	                    (e2e/internal/wintool) and skips, with a reason,
+//	                    what cannot apply there (Unix sockets, file modes).
+//	BGFETCH_E2E_EXEC    what runs the suite's own helper programs built for
+//	                    BGFETCH_E2E_GOOS (e.g. /usr/lib/wine/wine64); empty:
+//	                    they run directly.
 const (
 	envBinary = "BGFETCH_E2E_BINARY"
 	envCLI    = "BGFETCH_E2E_CLI"
 	envGOOS   = "BGFETCH_E2E_GOOS"
+	envExec   = "BGFETCH_E2E_EXEC"
 )
 
 var (
@@ -40,6 +44,8 @@ var (
 	// testHandler is e2e/internal/testhandler built for targetOS: the
 	// command handler the handler tests install.
 	testHandler string
+	// winTool is e2e/internal/wintool (Windows only).
+	winTool string
 )
 
 // setUpTarget builds what the environment does not name into dir.
@@ -70,7 +76,22 @@ func setUpTarget(dir string) error {
 	if err := goBuild("build", "-o", testHandler, "github.com/bgfetch/bgfetch/e2e/internal/testhandler"); err != nil {
 		return fmt.Errorf("build the test handler: %w", err)
 	}
+	if onWindows() {
+		winTool = filepath.Join(dir, "wintool.exe")
+		if err := goBuild("build", "-o", winTool, "github.com/bgfetch/bgfetch/e2e/internal/wintool"); err != nil {
+			return fmt.Errorf("build wintool: %w", err)
+		}
+	}
 	return nil
+}
+
+// helperCommand runs one of the suite's helper programs built for
+// targetOS (through BGFETCH_E2E_EXEC when set).
+func helperCommand(path string, args ...string) *exec.Cmd {
+	if run := strings.Fields(os.Getenv(envExec)); len(run) > 0 {
+		return exec.Command(run[0], append(append(run[1:], path), args...)...)
+	}
+	return exec.Command(path, args...)
 }
 
 // goBuild runs `go ARGS…` for targetOS.
@@ -116,16 +137,22 @@ func localPath(p string) string {
 	return strings.ReplaceAll(p, `\`, "/")
 }
 
-// stopSignal asks the daemon to shut down cleanly: SIGTERM on Unix. Wine
-// turns SIGTERM into an abrupt kill of the Windows process but SIGINT into
-// the Ctrl-C console event, which a Windows bgfetch handles as a clean
-// shutdown (as it does Ctrl-Break, closing the console, log-off and
-// shutdown).
-func stopSignal() os.Signal {
-	if onWindows() {
-		return os.Interrupt
+// askToStop asks the daemon to shut down cleanly: SIGTERM on Unix. On
+// Windows, as the session's end does (WM_QUERYENDSESSION, WM_ENDSESSION to
+// its instance window, e2e/internal/wintool): under Wine SIGTERM is an
+// abrupt kill, and the GUI-subsystem exe gets no Ctrl-C. Should the
+// daemon have no instance window, it gets SIGINT, which Wine turns into
+// Ctrl-C for a console program.
+func (d *daemon) askToStop(t *testing.T) {
+	if !onWindows() {
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		return
 	}
-	return syscall.SIGTERM
+	out, err := helperCommand(winTool, "endsession", hostPath(d.dir)).CombinedOutput()
+	if err != nil {
+		t.Logf("endsession %s: %v %s; sending SIGINT", d.dir, err, out)
+		d.cmd.Process.Signal(os.Interrupt)
+	}
 }
 
 // handlerCommand is the command handler the tests install: the test

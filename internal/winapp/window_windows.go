@@ -260,6 +260,11 @@ func endSession(dataDir string, timeout time.Duration) error {
 		return fmt.Errorf("WM_QUERYENDSESSION: %w", err)
 	}
 	if _, err := sendMessage(hwnd, wmEndSession, 1, endSessionLogoff, timeout); err != nil {
+		// The instance may exit before it replies (as Windows lets it):
+		// its window is gone then, which is what was asked for.
+		if _, ferr := find(dataDir); errors.Is(ferr, ErrNotRunning) {
+			return nil
+		}
 		return fmt.Errorf("WM_ENDSESSION: %w", err)
 	}
 	return nil
