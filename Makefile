@@ -61,9 +61,9 @@ cross-check:
 # Each fuzz target for a short time; what it finds lands in testdata/fuzz.
 FUZZ_TIME ?= 10s
 fuzz-short:
-	$(GO) test -run XXX -fuzz '^FuzzDecodeFetchBody$$' -fuzztime $(FUZZ_TIME) ./api
-	$(GO) test -run XXX -fuzz '^FuzzValidateFetchRequest$$' -fuzztime $(FUZZ_TIME) ./api
-	$(GO) test -run XXX -fuzz '^FuzzParseHandlerSpec$$' -fuzztime $(FUZZ_TIME) ./api
+	$(GO) test -run XXX -fuzz '^FuzzDecodeFetchRequest$$' -fuzztime $(FUZZ_TIME) ./downloads/model
+	$(GO) test -run XXX -fuzz '^FuzzParseHandlerSpec$$' -fuzztime $(FUZZ_TIME) ./downloads/model
+	$(GO) test -run XXX -fuzz '^FuzzValidateFetchRequest$$' -fuzztime $(FUZZ_TIME) ./api/server
 
 build:
 	$(DEPS) build

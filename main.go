@@ -1,6 +1,7 @@
 // Command bgfetch brings the web's Background Fetch API to desktop apps.
-// This file only dispatches: package app is the desktop app (tray, window,
-// notifications, API), package api/cli every other command.
+// This file only wires: package api/cli parses every command and flag, and
+// runs package app, the desktop app (tray, window, notifications), for
+// `bgfetch` alone and `bgfetch serve` without --headless.
 package main
 
 import (
@@ -13,9 +14,5 @@ import (
 
 func main() {
 	localefix.Restore()
-	args := os.Args[1:]
-	if app.Wants(args) {
-		os.Exit(app.Main(args))
-	}
-	os.Exit(cli.Run(args, os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, app.Desktop{}))
 }

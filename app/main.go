@@ -1,19 +1,12 @@
 package app
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,10 +15,12 @@ import (
 	"fyne.io/systray"
 	"github.com/godbus/dbus/v5"
 
-	"github.com/bgfetch/bgfetch/api"
+	"github.com/bgfetch/bgfetch/api/cli"
+	"github.com/bgfetch/bgfetch/api/daemon"
 	"github.com/bgfetch/bgfetch/app/notify"
 	"github.com/bgfetch/bgfetch/app/ui"
 	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
 	"github.com/bgfetch/bgfetch/tray"
 )
@@ -33,101 +28,14 @@ import (
 // ID is the application id (FyneApp.toml, the desktop entry, D-Bus).
 const ID = "io.github.bgfetch.bgfetch"
 
-// Exit codes, as the CLI's.
-const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
-)
+// Desktop is the desktop app as the CLI's serve runs it (cli.Desktop):
+// `bgfetch` with no command, or `bgfetch serve` without --headless.
+type Desktop struct{}
 
-type options struct {
-	dataDir  string
-	listen   string
-	hidden   bool
-	headless bool
-	verbose  bool
-	maxConn  int
-}
+var _ cli.Desktop = Desktop{}
 
-// Main runs the desktop app: `bgfetch` with no command. It starts the
-// daemon (API, engine, handler delivery), then the window, tray and
-// notifications. With no display or no session D-Bus it logs one line and
-// serves headless. It returns the process exit code.
-func Main(args []string) int {
-	return run(args, os.Stdout, os.Stderr)
-}
-
-// Wants reports whether args ask for the desktop app: only its flags
-// (--data-dir, --listen, --hidden, --headless, --verbose,
-// --max-connections) and no command. main.go calls Main when it is true
-// and the CLI otherwise (so --version, --help and commands go there).
-func Wants(args []string) bool {
-	var o options
-	fs := o.flags(io.Discard)
-	return fs.Parse(args) == nil && fs.NArg() == 0
-}
-
-func (o *options) flags(stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("bgfetch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.dataDir, "data-dir", "", "data directory (default $BGFETCH_DATA_DIR, else ~/.local/share/bgfetch)")
-	fs.StringVar(&o.listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT")
-	fs.BoolVar(&o.hidden, "hidden", false, "start in the tray without showing the window (used at login)")
-	fs.BoolVar(&o.headless, "headless", false, "no window, tray or notifications")
-	fs.BoolVar(&o.verbose, "verbose", false, "log debug details")
-	fs.IntVar(&o.maxConn, "max-connections", 0, "simultaneous transfers across all fetches (default 6)")
-	_ = fs.String("app", "", "ignored by the desktop app")
-	_ = fs.Bool("json", false, "ignored by the desktop app")
-	return fs
-}
-
-func run(args []string, stdout, stderr io.Writer) int {
-	var o options
-	fs := o.flags(stderr)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bgfetch: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	level := slog.LevelInfo
-	if o.verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	d, err := api.StartDaemon(ctx, api.DaemonOptions{DataDir: o.dataDir, Listen: o.listen, Logger: logger, MaxConnections: o.maxConn})
-	if errors.Is(err, api.ErrAlreadyRunning) {
-		if showRunning() {
-			fmt.Fprintln(stdout, "bgfetch is already running; showing its window")
-		} else {
-			fmt.Fprintln(stdout, err)
-		}
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "bgfetch: %v\n", err)
-		return exitFailure
-	}
-
-	if why := o.headlessReason(); why != "" {
-		logger.Info("bgfetch: " + why + "; running headless (API and transfers, no window, tray or notifications) on " + d.Endpoint())
-		<-ctx.Done()
-		return closeDaemon(d, stderr)
-	}
-	stop() // from here on Fyne handles SIGINT/SIGTERM as Quit
-	return runDesktop(d, o, logger, stderr)
-}
-
-// headlessReason says why there can be no desktop UI, "" when there can.
-func (o options) headlessReason() string {
-	if o.headless {
-		return "--headless given"
-	}
+// Unavailable says why there can be no desktop UI, "" when there can.
+func (Desktop) Unavailable() string {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return "no display ($DISPLAY and $WAYLAND_DISPLAY are unset)"
 	}
@@ -139,13 +47,8 @@ func (o options) headlessReason() string {
 	return ""
 }
 
-func closeDaemon(d *api.Daemon, stderr io.Writer) int {
-	if err := d.Close(); err != nil {
-		fmt.Fprintf(stderr, "bgfetch: shutting down: %v\n", err)
-		return exitFailure
-	}
-	return exitOK
-}
+// ShowRunning asks a running desktop app to show its window.
+func (Desktop) ShowRunning() bool { return showRunning() }
 
 // desktopApp is the running UI.
 type desktopApp struct {
@@ -155,7 +58,7 @@ type desktopApp struct {
 	tray   *tray.Tray
 	notify *notify.Notifier
 	mgr    *downloads.Manager
-	daemon *api.Daemon
+	daemon *daemon.Daemon
 	logger *slog.Logger
 
 	quitOnce sync.Once
@@ -163,91 +66,43 @@ type desktopApp struct {
 	stopPoll chan struct{}
 }
 
-func runDesktop(d *api.Daemon, o options, logger *slog.Logger, stderr io.Writer) int {
+// Run runs the window, tray and notifications over d until Quit (menu,
+// tray, or a signal Fyne caught), then closes d.
+func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) int {
 	if os.Getenv("GOGC") == "" {
 		// A resident tray app allocates little once started; a smaller
 		// heap goal keeps its footprint near the live heap (BenchmarkRSS).
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID(ID)
-	appIcon := fyne.NewStaticResource("bgfetch.png", icons.AppIcon())
-	// Rows draw the default icon at 48 units: a 128 px image is enough and
-	// decodes to a quarter of the 256 px one in every row on screen.
-	rowIcon := appIcon
-	if small := icons.AppIconAt(128); small != nil {
-		rowIcon = fyne.NewStaticResource("bgfetch-128.png", small)
-	}
-	a.SetIcon(appIcon)
 	mgr := d.Manager()
 	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{})}
-
-	loader := ui.NewIconLoader(mgr)
-	loader.Choose = chooseIcon
-	loader.Prepare = prepareIcon
-	da.view = ui.NewView(mgr, ui.Options{
-		DefaultIcon: rowIcon,
-		Icons:       loader,
-		OpenPath:    func(p string) { _ = a.OpenURL(&url.URL{Scheme: "file", Path: p}) },
-		Log:         logger,
-	})
-	da.win = a.NewWindow("bgfetch")
-	da.win.SetIcon(appIcon)
-	da.view.Attach(da.win)
-	da.win.Resize(fyne.NewSize(860, 520))
-	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
-		fyne.NewMenuItem("Add…", da.view.ShowAdd),
-		fyne.NewMenuItem("Pause all", mgr.PauseAll),
-		fyne.NewMenuItem("Resume all", mgr.ResumeAll),
-		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
-	)))
+	iconLoader := &icons.Loader{Cache: mgr.Icons()}
+	da.buildWindow(iconLoader)
 
 	sub := mgr.Subscribe("")
 	da.view.SetAll(mgr.List())
 	da.view.Start()
-
 	da.notify = notify.New(notify.Options{
 		AppName:      "bgfetch",
 		DesktopEntry: ID, // installed as share/applications/<ID>.desktop
 		IconDir:      filepath.Join(d.DataDir(), "notification-icons"),
 		DefaultIcon:  icons.AppIconAt(128),
-		IconFor:      func(r downloads.Registration) []byte { return cachedIcon(mgr, r) },
+		IconFor:      func(r model.Registration) []byte { return iconLoader.Cached(r.Icons) },
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
 		Log:          logger,
 	})
-
-	desk, isDesk := a.(desktop.App)
-	hasTray := isDesk && tray.HostAvailable()
-	if hasTray {
-		auto, err := tray.DefaultAutostart()
-		if err != nil {
-			auto = nil
-		}
-		da.tray = tray.New(desk, mgr, tray.Options{
-			Show:      da.show,
-			Quit:      da.quit,
-			Autostart: auto,
-			// Fyne's desktop.App has no tooltip call; its systray does.
-			Tooltip: systray.SetTooltip,
-		})
-		da.tray.Refresh(mgr.List())
-		da.win.SetCloseIntercept(da.win.Hide)
-	} else {
-		logger.Info("bgfetch: no system tray host (org.kde.StatusNotifierWatcher); closing the window quits")
-		da.win.SetCloseIntercept(da.quit)
-	}
-
+	hasTray := da.startTray()
 	go func() {
 		for ev := range sub.C {
 			da.view.Update(ev.Registration)
 			da.notify.Handle(ev)
 		}
 	}()
-
 	go da.poll()
 	exportShow(da, logger)
 
-	if !o.hidden || !hasTray {
+	if !o.Hidden || !hasTray {
 		da.win.Show()
 	}
 	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray, "clickThrough", da.notify.ClickThrough())
@@ -258,10 +113,65 @@ func runDesktop(d *api.Daemon, o options, logger *slog.Logger, stderr io.Writer)
 	sub.Close()
 	da.notify.Close()
 	if da.closeErr != nil {
-		fmt.Fprintf(stderr, "bgfetch: shutting down: %v\n", da.closeErr)
-		return exitFailure
+		logger.Error("bgfetch: shutting down", "err", da.closeErr)
+		return cli.ExitFailure
 	}
-	return exitOK
+	return cli.ExitOK
+}
+
+// buildWindow makes the progress window and its menu.
+func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
+	appIcon := fyne.NewStaticResource("bgfetch.png", icons.AppIcon())
+	// Rows draw the default icon at 48 units: a 128 px image is enough and
+	// decodes to a quarter of the 256 px one in every row on screen.
+	rowIcon := appIcon
+	if small := icons.AppIconAt(128); small != nil {
+		rowIcon = fyne.NewStaticResource("bgfetch-128.png", small)
+	}
+	da.fyne.SetIcon(appIcon)
+	da.view = ui.NewView(da.mgr, ui.Options{
+		DefaultIcon: rowIcon,
+		Icons:       ui.NewIconLoader(iconLoader),
+		OpenPath:    func(p string) { _ = da.fyne.OpenURL(&url.URL{Scheme: "file", Path: p}) },
+		Log:         da.logger,
+	})
+	da.win = da.fyne.NewWindow("bgfetch")
+	da.win.SetIcon(appIcon)
+	da.view.Attach(da.win)
+	da.win.Resize(fyne.NewSize(860, 520))
+	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
+		fyne.NewMenuItem("Add…", da.view.ShowAdd),
+		fyne.NewMenuItem("Pause all", da.mgr.PauseAll),
+		fyne.NewMenuItem("Resume all", da.mgr.ResumeAll),
+		fyne.NewMenuItemSeparator(),
+		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
+	)))
+}
+
+// startTray puts the tray icon up where a tray host runs; closing the
+// window then hides it, else closing quits. It reports whether there is a
+// tray.
+func (da *desktopApp) startTray() bool {
+	desk, isDesk := da.fyne.(desktop.App)
+	if !isDesk || !tray.HostAvailable() {
+		da.logger.Info("bgfetch: no system tray host (org.kde.StatusNotifierWatcher); closing the window quits")
+		da.win.SetCloseIntercept(da.quit)
+		return false
+	}
+	auto, err := tray.DefaultAutostart()
+	if err != nil {
+		auto = nil
+	}
+	da.tray = tray.New(desk, da.mgr, tray.Options{
+		Show:      da.show,
+		Quit:      da.quit,
+		Autostart: auto,
+		// Fyne's desktop.App has no tooltip call; its systray does.
+		Tooltip: systray.SetTooltip,
+	})
+	da.tray.Refresh(da.mgr.List())
+	da.win.SetCloseIntercept(da.win.Hide)
+	return true
 }
 
 func (da *desktopApp) show() {
@@ -302,41 +212,4 @@ func (da *desktopApp) poll() {
 			}
 		}
 	}
-}
-
-func chooseIcon(list []downloads.Icon, pixels int) (downloads.Icon, bool) {
-	cands := make([]icons.Candidate, len(list))
-	for i, ic := range list {
-		cands[i] = icons.Candidate{Src: ic.Src, Sizes: ic.Sizes, Type: ic.Type}
-	}
-	best, ok := icons.Best(cands, pixels)
-	if !ok {
-		return downloads.Icon{}, false
-	}
-	return downloads.Icon{Src: best.Src, Sizes: best.Sizes, Type: best.Type}, true
-}
-
-func prepareIcon(data []byte, pixels int) ([]byte, error) {
-	img, err := icons.Decode(data)
-	if err != nil {
-		return nil, err
-	}
-	out := icons.EncodePNG(icons.Scale(img, pixels))
-	if out == nil {
-		return nil, errors.New("icons: empty image")
-	}
-	return out, nil
-}
-
-// cachedIcon is the fetch's best icon if it is already in the store.
-func cachedIcon(mgr *downloads.Manager, r downloads.Registration) []byte {
-	ic, ok := chooseIcon(r.Icons, 96)
-	if !ok {
-		return nil
-	}
-	data, ok := mgr.CachedIcon(ic.Src)
-	if !ok {
-		return nil
-	}
-	return data
 }

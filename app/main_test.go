@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/api/cli"
 )
 
 type syncBuffer struct {
@@ -35,7 +37,9 @@ func runUntilReady(t *testing.T, args ...string) (int, string) {
 	dir := filepath.Join(t.TempDir(), "data")
 	var out, errs syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(append([]string{"--data-dir", dir}, args...), &out, &errs) }()
+	go func() {
+		done <- cli.Run(append([]string{"--data-dir", dir}, args...), strings.NewReader(""), &out, &errs, Desktop{})
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "endpoint")); err == nil {
@@ -52,7 +56,7 @@ func runUntilReady(t *testing.T, args ...string) (int, string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The log line comes right after the endpoint is written.
-	for !strings.Contains(errs.String(), "running headless") && time.Now().Before(deadline) {
+	for !strings.Contains(errs.String(), "serving headless") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
@@ -76,7 +80,7 @@ func TestHeadlessWithoutDisplay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, log)
 	}
-	if n := strings.Count(log, "running headless"); n != 1 || !strings.Contains(log, "no display") {
+	if n := strings.Count(log, "serving headless"); n != 1 || !strings.Contains(log, "no display") {
 		t.Fatalf("want one clear line about the missing display:\n%s", log)
 	}
 }
@@ -94,29 +98,10 @@ func TestHeadlessWithoutSessionBus(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var out, errs syncBuffer
-	if code := run([]string{"--no-such-flag"}, &out, &errs); code != exitUsage {
+	if code := cli.Run([]string{"--no-such-flag"}, strings.NewReader(""), &out, &errs, Desktop{}); code != cli.ExitUsage {
 		t.Fatalf("exit %d", code)
 	}
-	if code := run([]string{"stray"}, &out, &errs); code != exitUsage {
+	if code := cli.Run([]string{"stray"}, strings.NewReader(""), &out, &errs, Desktop{}); code != cli.ExitUsage {
 		t.Fatalf("exit %d", code)
-	}
-}
-
-func TestWants(t *testing.T) {
-	for _, c := range []struct {
-		args []string
-		want bool
-	}{
-		{nil, true},
-		{[]string{"--hidden"}, true},
-		{[]string{"--data-dir", "/x", "--listen", "tcp:127.0.0.1:0"}, true},
-		{[]string{"--version"}, false},
-		{[]string{"--help"}, false},
-		{[]string{"fetch", "http://x/"}, false},
-		{[]string{"--data-dir", "/x", "ids"}, false},
-	} {
-		if got := Wants(c.args); got != c.want {
-			t.Errorf("Wants(%q) = %v", c.args, got)
-		}
 	}
 }

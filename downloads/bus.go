@@ -1,6 +1,10 @@
 package downloads
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+)
 
 // bus is the one event bus. Every subscriber gets every durable event
 // (success, fail, abort, click) in order; progress events for a
@@ -14,25 +18,20 @@ type bus struct {
 
 // Subscription receives events on C until Close.
 type Subscription struct {
-	C <-chan Event
+	C <-chan model.Event
 
 	uid  string
 	bus  *bus
-	out  chan Event
+	out  chan model.Event
 	mu   sync.Mutex
-	q    []Event
+	q    []model.Event
 	wake chan struct{}
 	done chan struct{}
 	once sync.Once
 }
 
-// EventState is published (not stored, not sent to handlers) when a
-// registration's bgfetch state changes without its byte counts changing,
-// so that UIs can show "Waiting for network" or "Paused" at once.
-const EventState EventType = "state"
-
 func (b *bus) subscribe(uid string) *Subscription {
-	s := &Subscription{uid: uid, bus: b, out: make(chan Event), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &Subscription{uid: uid, bus: b, out: make(chan model.Event), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.C = s.out
 	b.mu.Lock()
 	if b.subs == nil {
@@ -54,7 +53,7 @@ func (s *Subscription) Close() {
 	})
 }
 
-func (b *bus) publish(ev Event) {
+func (b *bus) publish(ev model.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs {
@@ -64,9 +63,9 @@ func (b *bus) publish(ev Event) {
 	}
 }
 
-func (s *Subscription) enqueue(ev Event) {
+func (s *Subscription) enqueue(ev model.Event) {
 	s.mu.Lock()
-	if ev.Type == EventProgress || ev.Type == EventState {
+	if ev.Type == model.EventProgress || ev.Type == model.EventState {
 		for i := len(s.q) - 1; i >= 0; i-- {
 			q := s.q[i]
 			if q.Registration.UID != ev.Registration.UID {
@@ -77,7 +76,7 @@ func (s *Subscription) enqueue(ev Event) {
 				s.mu.Unlock()
 				return
 			}
-			if q.Type != EventProgress && q.Type != EventState {
+			if q.Type != model.EventProgress && q.Type != model.EventState {
 				break // never reorder across a durable event
 			}
 		}
@@ -104,7 +103,7 @@ func (s *Subscription) pump() {
 			}
 		}
 		ev := s.q[0]
-		s.q[0] = Event{}
+		s.q[0] = model.Event{}
 		s.q = s.q[1:]
 		s.mu.Unlock()
 		select {

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // This file is the one place that decides what an error means: retry later
@@ -22,13 +24,13 @@ import (
 
 // failure is a permanent record failure with the spec's reason.
 type failure struct {
-	reason FailureReason
+	reason model.FailureReason
 	msg    string
 }
 
 func (f *failure) Error() string { return string(f.reason) + ": " + f.msg }
 
-func failf(reason FailureReason, format string, a ...any) *failure {
+func failf(reason model.FailureReason, format string, a ...any) *failure {
 	return &failure{reason: reason, msg: fmt.Sprintf(format, a...)}
 }
 
@@ -77,16 +79,16 @@ func classify(err error, canResume bool) verdict {
 		return verdict{temporary: true, retryAfter: rs.retryAfter}
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
-		return verdict{fail: failf(ReasonQuotaExceeded, "the disk is full: %v", err)}
+		return verdict{fail: failf(model.ReasonQuotaExceeded, "the disk is full: %v", err)}
 	}
 	if isLocalIOError(err) {
-		return verdict{fail: failf(ReasonFetchError, "cannot write the body: %v", err)}
+		return verdict{fail: failf(model.ReasonFetchError, "cannot write the body: %v", err)}
 	}
 	if !isNetworkError(err) {
 		if canResume {
-			return verdict{temporary: true, capped: true, fail: failf(ReasonFetchError, "%v", err)}
+			return verdict{temporary: true, capped: true, fail: failf(model.ReasonFetchError, "%v", err)}
 		}
-		return verdict{fail: failf(ReasonFetchError, "%v", err)}
+		return verdict{fail: failf(model.ReasonFetchError, "%v", err)}
 	}
 	// TLS and certificate failures are not temporary.
 	var certErr *tls.CertificateVerificationError
@@ -94,15 +96,15 @@ func classify(err error, canResume bool) verdict {
 	var hostErr x509.HostnameError
 	var recErr tls.RecordHeaderError
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &recErr) {
-		return verdict{fail: failf(ReasonFetchError, "TLS: %v", err)}
+		return verdict{fail: failf(model.ReasonFetchError, "TLS: %v", err)}
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary {
 		return verdict{temporary: true, capped: true,
-			fail: failf(ReasonFetchError, "unknown host %s", dnsErr.Name)}
+			fail: failf(model.ReasonFetchError, "unknown host %s", dnsErr.Name)}
 	}
 	if !canResume {
-		return verdict{fail: failf(ReasonFetchError, "the connection was lost during a request that cannot be resumed: %v", err)}
+		return verdict{fail: failf(model.ReasonFetchError, "the connection was lost during a request that cannot be resumed: %v", err)}
 	}
 	return verdict{temporary: true}
 }

@@ -11,16 +11,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	cases := []struct {
 		name      string
 		err       error
 		get       bool
 		temporary bool
-		reason    FailureReason
+		reason    model.FailureReason
 	}{
 		{"refused", dial, true, true, ""},
 		{"reset mid-body", fmt.Errorf("read: %w", syscall.ECONNRESET), true, true, ""},
@@ -30,12 +33,12 @@ func TestClassify(t *testing.T) {
 		{"temporary DNS", &net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}, true, true, ""},
 		{"NXDOMAIN (retried a few times)", &net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, true, true, ""},
 		{"503", &retryableStatus{status: 503}, true, true, ""},
-		{"upload reset", fmt.Errorf("read: %w", syscall.ECONNRESET), false, false, ReasonFetchError},
-		{"disk full", &os.PathError{Op: "write", Path: "/x", Err: syscall.ENOSPC}, true, false, ReasonQuotaExceeded},
-		{"permission", &os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, true, false, ReasonFetchError},
-		{"explicit", failf(ReasonDownloadTotalExceeded, "x"), true, false, ReasonDownloadTotalExceeded},
+		{"upload reset", fmt.Errorf("read: %w", syscall.ECONNRESET), false, false, model.ReasonFetchError},
+		{"disk full", &os.PathError{Op: "write", Path: "/x", Err: syscall.ENOSPC}, true, false, model.ReasonQuotaExceeded},
+		{"permission", &os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}, true, false, model.ReasonFetchError},
+		{"explicit", failf(model.ReasonDownloadTotalExceeded, "x"), true, false, model.ReasonDownloadTotalExceeded},
 		{"unknown during GET (capped retries)", errors.New("weird"), true, true, ""},
-		{"unknown during upload", errors.New("weird"), false, false, ReasonFetchError},
+		{"unknown during upload", errors.New("weird"), false, false, model.ReasonFetchError},
 	}
 	for _, c := range cases {
 		v := classify(c.err, c.get)
@@ -46,6 +49,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for in, want := range map[string]time.Duration{
 		"":       0,
@@ -62,6 +66,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestParseContentRange(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{
 		"bytes 0-99/100":  true,
 		"bytes 10-99/100": true,
@@ -77,24 +82,13 @@ func TestParseContentRange(t *testing.T) {
 	}
 }
 
-func TestBackoffIsCappedWithJitter(t *testing.T) {
-	for i := 1; i < 20; i++ {
-		d := backoff(i, time.Second, time.Minute)
-		if d < 500*time.Millisecond || d > time.Minute {
-			t.Fatalf("backoff(%d) = %v", i, d)
-		}
-	}
-	if d := backoff(30, time.Second, time.Minute); d < 30*time.Second {
-		t.Fatalf("backoff did not grow: %v", d)
-	}
-}
-
 // An unknown host is retried a few times, then fails with fetch-error.
 func TestUnknownHostFailsAfterRetries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = time.Millisecond, 5*time.Millisecond })
 	reg := e.fetch("nx", "http://bgfetch-test.invalid/x")
 	got := e.waitSettled(reg.UID, 20*time.Second)
-	if got.FailureReason != ReasonFetchError {
+	if got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("settled = %+v", got)
 	}
 }

@@ -33,6 +33,10 @@ type Config struct {
 	HeaderTimeout      time.Duration // time to wait for response headers (30 s)
 	// WatchNetwork enables NetworkManager's connectivity signal on Linux.
 	WatchNetwork bool
+
+	// firstPlaceMode is the first way a move to a destination tries to
+	// give a body its name (placement.go); tests start further down.
+	firstPlaceMode int
 }
 
 func (c *Config) setDefaults() {

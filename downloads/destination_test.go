@@ -11,10 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 	"github.com/bgfetch/bgfetch/persistence"
 )
 
 func TestSafeFileName(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"ep5.mp3":                "ep5.mp3",
 		"../../etc/passwd":       "passwd",
@@ -37,6 +40,7 @@ func TestSafeFileName(t *testing.T) {
 // or Content-Disposition, never outside it, without following a symlink
 // planted there, and without overwriting what is there.
 func TestDestinationIsSafe(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	dest := t.TempDir()
 	victim := filepath.Join(outside, "victim")
@@ -57,13 +61,13 @@ func TestDestinationIsSafe(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEnv(t)
-	reqs := []Request{{URL: srv.URL + "/ep.mp3"}, {URL: srv.URL + "/art.jpg"}, {URL: srv.URL + "/evil"}, {URL: srv.URL + "/abs"}, {URL: srv.URL + "/%2e%2e%2fup"}}
-	reg, err := e.m.Fetch("test", "dest", reqs, FetchOptions{Destination: dest})
+	reqs := []model.Request{{URL: srv.URL + "/ep.mp3"}, {URL: srv.URL + "/art.jpg"}, {URL: srv.URL + "/evil"}, {URL: srv.URL + "/abs"}, {URL: srv.URL + "/%2e%2e%2fup"}}
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "dest", Requests: reqs, Destination: dest})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("settled = %+v", got)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious" {
@@ -101,23 +105,24 @@ func TestDestinationIsSafe(t *testing.T) {
 // A full disk fails the record with quota-exceeded, leaves the store
 // intact, and other fetches complete once space is freed.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	mnt := mountTmpfs(t, "4m")
-	srv := newFileServer(t)
-	big := srv.put("/big", randomBytes(6<<20))
-	small := srv.put("/small", randomBytes(100<<10))
+	srv := testserver.New(t)
+	big := srv.Put("/big", randomBytes(6<<20))
+	small := srv.Put("/small", randomBytes(100<<10))
 	e := &testEnv{t: t, dir: mnt, cfg: fastConfig()}
 	e.start()
 	defer e.stop()
 	reg := e.fetch("big", big)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.FailureReason != ReasonQuotaExceeded {
+	if got.FailureReason != model.ReasonQuotaExceeded {
 		t.Fatalf("settled = %+v", got)
 	}
 	if err := e.m.Release(reg.UID); err != nil { // frees the space
 		t.Fatal(err)
 	}
 	reg2 := e.fetch("small", small)
-	if got := e.waitSettled(reg2.UID, 10*time.Second); got.Result != ResultSuccess {
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.Result != model.ResultSuccess {
 		t.Fatalf("after freeing space: %+v", got)
 	}
 	e.restart()
@@ -130,12 +135,13 @@ func TestDiskFull(t *testing.T) {
 // even halfway through moving bodies to the destination — is settled on
 // the next start, exactly once, with every body in the destination.
 func TestSettleAfterCrashMidMove(t *testing.T) {
+	t.Parallel()
 	dest := t.TempDir()
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	a, b := randomBytes(10<<10), randomBytes(20<<10)
-	ua, ub := srv.put("/a.bin", a), srv.put("/b.bin", b)
+	ua, ub := srv.Put("/a.bin", a), srv.Put("/b.bin", b)
 	e := newEnv(t)
-	reg, err := e.m.Fetch("test", "crash-settle", []Request{{URL: ua}, {URL: ub}}, FetchOptions{Destination: dest})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "crash-settle", Requests: model.Requests{{URL: ua}, {URL: ub}}, Destination: dest})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +167,7 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 		}
 		var sr storedRegistration
 		json.Unmarshal(doc, &sr)
-		sr.Result, sr.FailureReason, sr.SettledAt = ResultPending, ReasonNone, nil
+		sr.Result, sr.FailureReason, sr.SettledAt = model.ResultPending, model.ReasonNone, nil
 		doc, _ = json.Marshal(sr)
 		if err := tx.PutRegistration(reg.UID, doc); err != nil {
 			return err
@@ -180,7 +186,7 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 
 	e.start()
 	got := e.waitSettled(reg.UID, 5*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("after the crash: %+v", got)
 	}
 	recs2, _ := e.m.Records(reg.UID)
@@ -210,16 +216,17 @@ func TestSettleAfterCrashMidMove(t *testing.T) {
 // quota-exceeded, nothing half-copied stays in the user's folder, the
 // bodies stay readable in the data dir, and a fetch that fits succeeds.
 func TestDestinationFull(t *testing.T) {
+	t.Parallel()
 	dest := mountTmpfs(t, "1m")
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	big := randomBytes(3 << 20)
-	ubig, usmall := srv.put("/big.bin", big), srv.put("/small.bin", []byte("fits"))
+	ubig, usmall := srv.Put("/big.bin", big), srv.Put("/small.bin", []byte("fits"))
 	e := newEnv(t)
-	reg, err := e.m.Fetch("test", "full", []Request{{URL: ubig}}, FetchOptions{Destination: dest})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "full", Requests: model.Requests{{URL: ubig}}, Destination: dest})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.waitSettled(reg.UID, 10*time.Second); got.FailureReason != ReasonQuotaExceeded {
+	if got := e.waitSettled(reg.UID, 10*time.Second); got.FailureReason != model.ReasonQuotaExceeded {
 		t.Fatalf("settled = %+v", got)
 	}
 	if entries, _ := os.ReadDir(dest); len(entries) != 0 {
@@ -228,8 +235,8 @@ func TestDestinationFull(t *testing.T) {
 	if !bytes.Equal(e.body(reg.UID, 0), big) {
 		t.Fatal("the body is not readable in the data dir after the failed move")
 	}
-	reg2, _ := e.m.Fetch("test", "fits", []Request{{URL: usmall}}, FetchOptions{Destination: dest})
-	if got := e.waitSettled(reg2.UID, 10*time.Second); got.Result != ResultSuccess {
+	reg2, _ := e.m.Fetch("test", model.FetchRequest{ID: "fits", Requests: model.Requests{{URL: usmall}}, Destination: dest})
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.Result != model.ResultSuccess {
 		t.Fatalf("a fetch that fits: %+v", got)
 	}
 }

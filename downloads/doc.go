@@ -5,6 +5,11 @@
 // offline handling with backoff, quotas, integrity checks, and the one event
 // bus every UI and handler subscribes to.
 //
-// It persists through package persistence and never imports UI or API code:
-// everything here runs and is tested with no display and no daemon.
+// It owns the shapes every part shares (downloads/model), persists through
+// package persistence and never imports UI or API code
+// (TestEngineImportsNoAPIOrUI): everything here runs and is tested with no
+// display and no daemon. The Manager coordinates; a transfer (transfer.go)
+// owns one record's attempt; Outbox, Handlers and IconCache are small
+// types over the store. The Manager's lock guards memory only: no disk or
+// store work happens under it (control.go, settle.go).
 package downloads

@@ -52,7 +52,7 @@ func (m *Manager) flush() {
 	docs := make([][]byte, len(batch))
 	paths := make([]string, 0, len(batch))
 	for i, p := range batch {
-		docs[i], _ = recordDoc(p.r) // plain structs: Marshal cannot fail
+		docs[i] = recordDoc(p.r)
 		if p.r.Response != nil && p.r.Response.Path != "" {
 			paths = append(paths, p.r.Response.Path)
 		}
@@ -76,14 +76,18 @@ func (m *Manager) flush() {
 		return
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, p := range batch {
 		p.r.saved = true
 	}
-	for _, p := range batch {
-		m.maybeSettle(p.f)
-	}
+	m.mu.Unlock()
 	m.log.Debug("flushed finished records", "records", len(batch), "took", time.Since(start))
+	done := map[*fetch]bool{}
+	for _, p := range batch {
+		if !done[p.f] {
+			done[p.f] = true
+			m.settleIfDone(p.f, true)
+		}
+	}
 }
 
 // requeue puts records back for the next flush (after a write error).

@@ -5,21 +5,25 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // Settle events are in the outbox before they are published, with a
 // stable eventId, and survive a restart; clicks are durable too
 // (spec C.22); updateUI is accepted once, for success/fail only (C.21).
 func TestOutboxAndClickAndUpdateUI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", []byte("hello"))
+	srv := testserver.New(t)
+	u := srv.Put("/f", []byte("hello"))
 	sub := e.m.Subscribe("")
 	defer sub.Close()
 	reg := e.fetch("o", u)
 	e.waitSettled(reg.UID, 10*time.Second)
-	var published Event
-	for published.Type != EventSuccess {
+	var published model.Event
+	for published.Type != model.EventSuccess {
 		select {
 		case published = <-sub.C:
 		case <-time.After(5 * time.Second):
@@ -33,54 +37,54 @@ func TestOutboxAndClickAndUpdateUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.restart()
-	var stored []Event
-	e.m.EventsAfter(0, func(ev Event, handled bool) bool {
+	var stored []model.Event
+	e.m.Outbox().After(0, func(ev model.Event, handled bool) bool {
 		if handled {
 			t.Errorf("event %s handled before anyone handled it", ev.EventID)
 		}
 		stored = append(stored, ev)
 		return true
 	})
-	if len(stored) != 2 || stored[0].Type != EventSuccess || stored[1].Type != EventClick ||
+	if len(stored) != 2 || stored[0].Type != model.EventSuccess || stored[1].Type != model.EventClick ||
 		stored[0].EventID != published.EventID || stored[0].Registration.UID != reg.UID {
 		t.Fatalf("outbox = %+v", stored)
 	}
-	if err := e.m.MarkHandled(stored[0].Seq); err != nil {
+	if err := e.m.Outbox().MarkHandled(stored[0].Seq); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	e.m.EventsAfter(0, func(ev Event, handled bool) bool {
+	e.m.Outbox().After(0, func(ev model.Event, handled bool) bool {
 		if ev.Seq == stored[0].Seq && !handled {
 			t.Error("MarkHandled was not kept")
 		}
 		n++
 		return true
 	})
-	if e.m.LastEventSeq() != stored[1].Seq || n != 2 {
-		t.Fatalf("last seq %d, want %d", e.m.LastEventSeq(), stored[1].Seq)
+	if e.m.Outbox().Last() != stored[1].Seq || n != 2 {
+		t.Fatalf("last seq %d, want %d", e.m.Outbox().Last(), stored[1].Seq)
 	}
 
 	title := "Episode 5 (downloaded)"
-	if err := e.m.UpdateUI(reg.UID, EventClick, &title, nil); ErrorName(err) != InvalidStateError {
+	if err := e.m.UpdateUI(reg.UID, model.EventClick, model.UpdateUI{Title: &title}); model.NameOf(err) != model.InvalidStateError {
 		t.Fatalf("updateUI for a click = %v", err)
 	}
-	if err := e.m.UpdateUI(reg.UID, EventSuccess, &title, nil); err != nil {
+	if err := e.m.UpdateUI(reg.UID, model.EventSuccess, model.UpdateUI{Title: &title}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.m.UpdateUI(reg.UID, EventSuccess, &title, nil); ErrorName(err) != InvalidStateError {
+	if err := e.m.UpdateUI(reg.UID, model.EventSuccess, model.UpdateUI{Title: &title}); model.NameOf(err) != model.InvalidStateError {
 		t.Fatalf("second updateUI = %v", err)
 	}
 	e.restart()
 	if r, _ := e.m.Registration(reg.UID); r.Title != title {
 		t.Fatalf("title after restart = %q", r.Title)
 	}
-	if err := e.m.Click("r_nope"); ErrorName(err) != NotFoundError {
+	if err := e.m.Click("r_nope"); model.NameOf(err) != model.NotFoundError {
 		t.Fatalf("click unknown = %v", err)
 	}
 	if err := e.m.Forget(reg.UID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.Registration(reg.UID); ErrorName(err) != NotFoundError {
+	if _, err := e.m.Registration(reg.UID); model.NameOf(err) != model.NotFoundError {
 		t.Fatalf("after Forget: %v", err)
 	}
 }
@@ -88,18 +92,19 @@ func TestOutboxAndClickAndUpdateUI(t *testing.T) {
 // A slow subscriber neither blocks the engine nor loses a durable event:
 // progress for one registration is coalesced.
 func TestBusCoalescesProgress(t *testing.T) {
+	t.Parallel()
 	var b bus
 	s := b.subscribe("")
 	defer s.Close()
-	reg := Registration{UID: "r_1"}
+	reg := model.Registration{UID: "r_1"}
 	for i := 0; i < 1000; i++ {
 		reg.Downloaded = int64(i)
-		b.publish(Event{Type: EventProgress, Registration: reg})
+		b.publish(model.Event{Type: model.EventProgress, Registration: reg})
 	}
-	b.publish(Event{Type: EventSuccess, Registration: reg})
+	b.publish(model.Event{Type: model.EventSuccess, Registration: reg})
 	reg.Downloaded = 5000
-	b.publish(Event{Type: EventProgress, Registration: reg})
-	var got []Event
+	b.publish(model.Event{Type: model.EventProgress, Registration: reg})
+	var got []model.Event
 	timeout := time.After(2 * time.Second)
 	for len(got) == 0 || got[len(got)-1].Registration.Downloaded != 5000 {
 		select {
@@ -111,7 +116,7 @@ func TestBusCoalescesProgress(t *testing.T) {
 	}
 	// The pump may have taken the first progress before coalescing began.
 	last := got[len(got)-1]
-	if last.Type != EventProgress || last.Registration.Downloaded != 5000 || got[len(got)-2].Type != EventSuccess {
+	if last.Type != model.EventProgress || last.Registration.Downloaded != 5000 || got[len(got)-2].Type != model.EventSuccess {
 		t.Fatalf("events = %+v", got)
 	}
 	if len(got) > 4 {
@@ -122,15 +127,16 @@ func TestBusCoalescesProgress(t *testing.T) {
 // Maintenance forgets released registrations older than the history
 // window and keeps the rest.
 func TestMaintenanceForgetsOldHistory(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", []byte("x"))
+	srv := testserver.New(t)
+	u := srv.Put("/f", []byte("x"))
 	a, b := e.fetch("a", u), e.fetch("b", u)
 	e.waitSettled(a.UID, 5*time.Second)
 	e.waitSettled(b.UID, 5*time.Second)
 	e.m.Release(a.UID)
 	e.m.maintain(time.Now().Add(keepHistory + time.Hour))
-	if _, err := e.m.Registration(a.UID); ErrorName(err) != NotFoundError {
+	if _, err := e.m.Registration(a.UID); model.NameOf(err) != model.NotFoundError {
 		t.Fatalf("old released registration kept: %v", err)
 	}
 	if _, err := e.m.Registration(b.UID); err != nil {
@@ -142,27 +148,28 @@ func TestMaintenanceForgetsOldHistory(t *testing.T) {
 // stored, survives a restart, settles and is forgotten, though it is far
 // larger than one store transaction.
 func TestLargestFetchRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
-	reqs := make([]Request, MaxRequests)
+	reqs := make([]model.Request, model.MaxRequests)
 	hdr := map[string]string{"Authorization": strings.Repeat("t", 500)}
 	for i := range reqs {
 		// Nothing listens on port 1023 here: the records wait.
-		reqs[i] = Request{URL: fmt.Sprintf("http://127.0.0.1:1023/file-%d", i), Headers: hdr}
+		reqs[i] = model.Request{URL: fmt.Sprintf("http://127.0.0.1:1023/file-%d", i), Headers: hdr}
 	}
-	reg, err := e.m.Fetch("test", "huge", reqs, FetchOptions{})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "huge", Requests: reqs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.restart()
 	recs, err := e.m.Records(reg.UID)
-	if err != nil || len(recs) != MaxRequests {
+	if err != nil || len(recs) != model.MaxRequests {
 		t.Fatalf("%d records after restart, %v", len(recs), err)
 	}
 	if ok, _ := e.m.Abort(reg.UID); !ok {
 		t.Fatal("abort refused")
 	}
 	e.restart()
-	if got, _ := e.m.Registration(reg.UID); got.FailureReason != ReasonAborted {
+	if got, _ := e.m.Registration(reg.UID); got.FailureReason != model.ReasonAborted {
 		t.Fatalf("after restart: %+v", got)
 	}
 	if err := e.m.Forget(reg.UID); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/version"
 	"github.com/cavaliergopher/grab/v3"
 )
@@ -60,7 +61,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 
 // newGrabRequest builds the grab request for one attempt of a record,
 // writing to partial. uploaded counts the body bytes sent.
-func newGrabRequest(ctx context.Context, partial string, r Request, uploaded *atomic.Int64) (*grab.Request, error) {
+func newGrabRequest(ctx context.Context, partial string, r model.Request, uploaded *atomic.Int64) (*grab.Request, error) {
 	var body io.Reader
 	if len(r.Body) > 0 {
 		body = countingReader{r: bytes.NewReader(r.Body), n: uploaded}

@@ -14,19 +14,23 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // Spec C.14, C.15: a fresh registration echoes its id; one GET answered
 // 200 succeeds and the record holds the status and the exact body.
 func TestFetchSuccess(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(300 << 10)
-	u := srv.put("/ep5.mp3", body)
+	u := srv.Put("/ep5.mp3", body)
 
 	sub := e.m.Subscribe("")
 	defer sub.Close()
-	reg, err := e.m.Fetch("test", "ep-5", []Request{{URL: u}}, FetchOptions{Title: "Episode 5", DownloadTotal: 1 << 20})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "ep-5", Requests: model.Requests{{URL: u}}, Title: "Episode 5", DownloadTotal: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,37 +40,37 @@ func TestFetchSuccess(t *testing.T) {
 	}
 	select {
 	case ev := <-sub.C:
-		if ev.Type != EventState || ev.Registration.UID != reg.UID {
+		if ev.Type != model.EventState || ev.Registration.UID != reg.UID {
 			t.Fatalf("first event = %s for %s, want a state event for the new fetch", ev.Type, ev.Registration.UID)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event announced the new fetch")
 	}
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || got.Downloaded != int64(len(body)) || got.State != StateSettled {
+	if got.Result != model.ResultSuccess || got.Downloaded != int64(len(body)) || got.State != model.StateSettled {
 		t.Fatalf("settled = %+v", got)
 	}
-	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
-	if len(recs) != 1 || recs[0].Response.Status != 200 || recs[0].State != RecordSuccess {
+	recs, _ := e.m.MatchAll(reg.UID, model.MatchQuery{})
+	if len(recs) != 1 || recs[0].Response.Status != 200 || recs[0].State != model.RecordSuccess {
 		t.Fatalf("records = %+v", recs)
 	}
 	if !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatal("stored body differs from the served one")
 	}
 	// Spec A.6: the final progress event comes before exactly one success event.
-	var types []EventType
+	var types []model.EventType
 	timeout := time.After(5 * time.Second)
-	for len(types) == 0 || types[len(types)-1] != EventSuccess {
+	for len(types) == 0 || types[len(types)-1] != model.EventSuccess {
 		select {
 		case ev := <-sub.C:
-			if ev.Type != EventState {
+			if ev.Type != model.EventState {
 				types = append(types, ev.Type)
 			}
 		case <-timeout:
 			t.Fatalf("no success event; got %v", types)
 		}
 	}
-	if len(types) < 2 || types[len(types)-2] != EventProgress {
+	if len(types) < 2 || types[len(types)-2] != model.EventProgress {
 		t.Fatalf("events = %v, want a last progress before success", types)
 	}
 	if _, ok := e.m.Get("test", "ep-5"); ok {
@@ -79,14 +83,15 @@ func TestFetchSuccess(t *testing.T) {
 
 // Spec C.16: a 404 fails with bad-status and its body stays readable.
 func TestFetch404IsBadStatus(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	reg := e.fetch("missing", srv.URL+"/nope")
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultFailure || got.FailureReason != ReasonBadStatus {
+	if got.Result != model.ResultFailure || got.FailureReason != model.ReasonBadStatus {
 		t.Fatalf("settled = %+v", got)
 	}
-	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
+	recs, _ := e.m.MatchAll(reg.UID, model.MatchQuery{})
 	if recs[0].Response == nil || recs[0].Response.Status != 404 {
 		t.Fatalf("record = %+v", recs[0])
 	}
@@ -97,44 +102,46 @@ func TestFetch404IsBadStatus(t *testing.T) {
 
 // Spec B.9, B.10, B.13: bad input is a TypeError and stores nothing.
 func TestFetchValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ok := "http://127.0.0.1:8080/x"
 	cases := []struct {
 		name string
 		id   string
-		reqs []Request
-		opts FetchOptions
-		want string
+		reqs model.Requests
+		opts model.FetchRequest
+		want model.ErrorName
 	}{
-		{"empty list", "a", nil, FetchOptions{}, TypeError},
-		{"empty id", "", []Request{{URL: ok}}, FetchOptions{}, TypeError},
-		{"long id", strings.Repeat("x", 1025), []Request{{URL: ok}}, FetchOptions{}, TypeError},
-		{"credentials", "a", []Request{{URL: "http://u:p@127.0.0.1/x"}}, FetchOptions{}, TypeError},
-		{"ftp", "a", []Request{{URL: "ftp://127.0.0.1/x"}}, FetchOptions{}, TypeError},
-		{"file", "a", []Request{{URL: "file:///etc/passwd"}}, FetchOptions{}, TypeError},
-		{"bad port", "a", []Request{{URL: "http://127.0.0.1:587/x"}}, FetchOptions{}, TypeError},
-		{"port out of range", "a", []Request{{URL: "http://127.0.0.1:70000/x"}}, FetchOptions{}, TypeError},
-		{"malformed", "a", []Request{{URL: "http://[::1/x"}}, FetchOptions{}, TypeError},
-		{"relative", "a", []Request{{URL: "/x"}}, FetchOptions{}, TypeError},
-		{"GET with body", "a", []Request{{URL: ok, Body: []byte("x")}}, FetchOptions{}, TypeError},
-		{"TRACE", "a", []Request{{URL: ok, Method: "TRACE"}}, FetchOptions{}, TypeError},
-		{"Range header", "a", []Request{{URL: ok, Headers: map[string]string{"range": "bytes=0-"}}}, FetchOptions{}, TypeError},
-		{"header injection", "a", []Request{{URL: ok, Headers: map[string]string{"X-A": "a\r\nb: c"}}}, FetchOptions{}, TypeError},
-		{"bad integrity", "a", []Request{{URL: ok, Integrity: "md5-xyz"}}, FetchOptions{}, TypeError},
-		{"negative total", "a", []Request{{URL: ok}}, FetchOptions{DownloadTotal: -1}, TypeError},
-		{"relative destination", "a", []Request{{URL: ok}}, FetchOptions{Destination: "rel/dir"}, TypeError},
-		{"bad icon", "a", []Request{{URL: ok}}, FetchOptions{Icons: []Icon{{Src: "javascript:alert(1)"}}}, TypeError},
-		{"too many requests", "a", make([]Request, MaxRequests+1), FetchOptions{}, TypeError},
+		{"empty list", "a", nil, model.FetchRequest{}, model.TypeError},
+		{"empty id", "", []model.Request{{URL: ok}}, model.FetchRequest{}, model.TypeError},
+		{"long id", strings.Repeat("x", 1025), []model.Request{{URL: ok}}, model.FetchRequest{}, model.TypeError},
+		{"credentials", "a", []model.Request{{URL: "http://u:p@127.0.0.1/x"}}, model.FetchRequest{}, model.TypeError},
+		{"ftp", "a", []model.Request{{URL: "ftp://127.0.0.1/x"}}, model.FetchRequest{}, model.TypeError},
+		{"file", "a", []model.Request{{URL: "file:///etc/passwd"}}, model.FetchRequest{}, model.TypeError},
+		{"bad port", "a", []model.Request{{URL: "http://127.0.0.1:587/x"}}, model.FetchRequest{}, model.TypeError},
+		{"port out of range", "a", []model.Request{{URL: "http://127.0.0.1:70000/x"}}, model.FetchRequest{}, model.TypeError},
+		{"malformed", "a", []model.Request{{URL: "http://[::1/x"}}, model.FetchRequest{}, model.TypeError},
+		{"relative", "a", []model.Request{{URL: "/x"}}, model.FetchRequest{}, model.TypeError},
+		{"GET with body", "a", []model.Request{{URL: ok, Body: []byte("x")}}, model.FetchRequest{}, model.TypeError},
+		{"TRACE", "a", []model.Request{{URL: ok, Method: "TRACE"}}, model.FetchRequest{}, model.TypeError},
+		{"Range header", "a", []model.Request{{URL: ok, Headers: map[string]string{"range": "bytes=0-"}}}, model.FetchRequest{}, model.TypeError},
+		{"header injection", "a", []model.Request{{URL: ok, Headers: map[string]string{"X-A": "a\r\nb: c"}}}, model.FetchRequest{}, model.TypeError},
+		{"bad integrity", "a", []model.Request{{URL: ok, Integrity: "md5-xyz"}}, model.FetchRequest{}, model.TypeError},
+		{"negative total", "a", []model.Request{{URL: ok}}, model.FetchRequest{DownloadTotal: -1}, model.TypeError},
+		{"relative destination", "a", []model.Request{{URL: ok}}, model.FetchRequest{Destination: "rel/dir"}, model.TypeError},
+		{"bad icon", "a", []model.Request{{URL: ok}}, model.FetchRequest{Icons: []model.Icon{{Src: "javascript:alert(1)"}}}, model.TypeError},
+		{"too many requests", "a", make(model.Requests, model.MaxRequests+1), model.FetchRequest{}, model.TypeError},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := e.m.Fetch("test", c.id, c.reqs, c.opts)
-			if ErrorName(err) != c.want {
+			c.opts.ID, c.opts.Requests = c.id, c.reqs
+			_, err := e.m.Fetch("test", c.opts)
+			if model.NameOf(err) != c.want {
 				t.Fatalf("err = %v, want %s", err, c.want)
 			}
 		})
 	}
-	if _, err := e.m.Fetch("bad app!", "a", []Request{{URL: ok}}, FetchOptions{}); ErrorName(err) != TypeError {
+	if _, err := e.m.Fetch("bad app!", model.FetchRequest{ID: "a", Requests: model.Requests{{URL: ok}}}); model.NameOf(err) != model.TypeError {
 		t.Fatalf("bad app name: %v", err)
 	}
 	if ids := e.m.IDs("test"); len(ids) != 0 {
@@ -149,10 +156,11 @@ func TestFetchValidation(t *testing.T) {
 // Spec B.9: of many concurrent registrations of one id exactly one wins;
 // B.11: duplicate URLs inside one fetch are allowed.
 func TestDuplicateIDRace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 50 * time.Millisecond })
-	u := srv.put("/f", randomBytes(1<<20))
+	srv := testserver.New(t)
+	srv.Throttle(50 * time.Millisecond)
+	u := srv.Put("/f", randomBytes(1<<20))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	wins, dups := 0, 0
@@ -160,10 +168,10 @@ func TestDuplicateIDRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.m.Fetch("test", "same", []Request{{URL: u}, {URL: u}}, FetchOptions{})
+			_, err := e.m.Fetch("test", model.FetchRequest{ID: "same", Requests: model.Requests{{URL: u}, {URL: u}}})
 			mu.Lock()
 			defer mu.Unlock()
-			var be *Error
+			var be *model.Error
 			switch {
 			case err == nil:
 				wins++
@@ -187,60 +195,14 @@ func TestDuplicateIDRace(t *testing.T) {
 		t.Fatalf("records = %+v", recs)
 	}
 	// The same id in another app is independent.
-	if _, err := e.m.Fetch("other", "same", []Request{{URL: u}}, FetchOptions{}); err != nil {
+	if _, err := e.m.Fetch("other", model.FetchRequest{ID: "same", Requests: model.Requests{{URL: u}}}); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// Spec C.17: abort returns true once, fires the abort event, keeps
-// finished records readable and reports unfinished ones as aborted.
-func TestAbort(t *testing.T) {
-	e := newEnv(t)
-	srv := newFileServer(t)
-	small := srv.put("/small", []byte("done"))
-	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
-	big := srv.put("/big", randomBytes(8<<20))
-	sub := e.m.Subscribe("")
-	defer sub.Close()
-	reg := e.fetch("ab", small, big)
-	waitFor(t, "the big body to start", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > 100<<10
-	})
-	if ok, err := e.m.Abort(reg.UID); !ok || err != nil {
-		t.Fatalf("first abort = %v, %v", ok, err)
-	}
-	if ok, _ := e.m.Abort(reg.UID); ok {
-		t.Fatal("second abort returned true")
-	}
-	got, _ := e.m.Registration(reg.UID)
-	if got.Result != ResultFailure || got.FailureReason != ReasonAborted {
-		t.Fatalf("after abort: %+v", got)
-	}
-	recs, _ := e.m.MatchAll(reg.UID, MatchQuery{})
-	if recs[0].State != RecordSuccess || recs[1].State != RecordAborted || !strings.Contains(recs[1].Error, "AbortError") {
-		t.Fatalf("records = %+v", recs)
-	}
-	for {
-		select {
-		case ev := <-sub.C:
-			if ev.Type == EventAbort {
-				if ev.Registration.FailureReason != ReasonAborted {
-					t.Fatalf("abort event = %+v", ev.Registration)
-				}
-				return
-			}
-			if ev.Type == EventSuccess || ev.Type == EventFail {
-				t.Fatalf("got %s instead of abort", ev.Type)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no abort event")
-		}
 	}
 }
 
 // Spec C.20: uploads set uploadTotal and uploaded.
 func TestUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var got []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -251,7 +213,7 @@ func TestUpload(t *testing.T) {
 	}))
 	defer srv.Close()
 	payload := randomBytes(100 << 10)
-	reg, err := e.m.Fetch("test", "up", []Request{{URL: srv.URL + "/up", Method: "post", Body: payload}}, FetchOptions{})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "up", Requests: model.Requests{{URL: srv.URL + "/up", Method: "post", Body: payload}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,55 +221,56 @@ func TestUpload(t *testing.T) {
 		t.Fatalf("registration = %+v", reg)
 	}
 	done := e.waitSettled(reg.UID, 10*time.Second)
-	if done.Result != ResultSuccess || done.Uploaded != int64(len(payload)) {
+	if done.Result != model.ResultSuccess || done.Uploaded != int64(len(payload)) {
 		t.Fatalf("settled = %+v", done)
 	}
 	if !bytes.Equal(got, payload) {
 		t.Fatal("server received a different body")
 	}
-	if err := e.m.Pause(reg.UID); ErrorName(err) != InvalidStateError {
+	if err := e.m.Pause(reg.UID); model.NameOf(err) != model.InvalidStateError {
 		t.Fatalf("pause of a settled upload = %v", err)
 	}
 }
 
 // Spec C.18: match and matchAll follow Cache API matching.
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	a := srv.put("/a", []byte("a"))
-	b := srv.put("/b", []byte("b"))
+	srv := testserver.New(t)
+	a := srv.Put("/a", []byte("a"))
+	b := srv.Put("/b", []byte("b"))
 	reg := e.fetch("m", a+"?v=1", b, a+"?v=2")
 	e.waitSettled(reg.UID, 10*time.Second)
-	count := func(q MatchQuery) int {
+	count := func(q model.MatchQuery) int {
 		recs, err := e.m.MatchAll(reg.UID, q)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return len(recs)
 	}
-	if n := count(MatchQuery{}); n != 3 {
+	if n := count(model.MatchQuery{}); n != 3 {
 		t.Fatalf("matchAll() = %d", n)
 	}
-	if n := count(MatchQuery{URL: a + "?v=1"}); n != 1 {
+	if n := count(model.MatchQuery{URL: a + "?v=1"}); n != 1 {
 		t.Fatalf("exact = %d", n)
 	}
-	if n := count(MatchQuery{URL: a, IgnoreSearch: true}); n != 2 {
+	if n := count(model.MatchQuery{URL: a, IgnoreSearch: true}); n != 2 {
 		t.Fatalf("ignoreSearch = %d", n)
 	}
-	if n := count(MatchQuery{URL: b, Method: "POST"}); n != 0 {
+	if n := count(model.MatchQuery{URL: b, Method: "POST"}); n != 0 {
 		t.Fatalf("POST without ignoreMethod = %d", n)
 	}
-	if n := count(MatchQuery{URL: b, Method: "POST", IgnoreMethod: true}); n != 1 {
+	if n := count(model.MatchQuery{URL: b, Method: "POST", IgnoreMethod: true}); n != 1 {
 		t.Fatalf("ignoreMethod = %d", n)
 	}
-	if r, err := e.m.Match(reg.UID, MatchQuery{URL: srv.URL + "/zzz"}); r != nil || err != nil {
+	if r, err := e.m.Match(reg.UID, model.MatchQuery{URL: srv.URL + "/zzz"}); r != nil || err != nil {
 		t.Fatalf("no match = %v, %v", r, err)
 	}
 	// Spec C.7: after release, records are unavailable.
 	if err := e.m.Release(reg.UID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.m.MatchAll(reg.UID, MatchQuery{}); ErrorName(err) != InvalidStateError {
+	if _, err := e.m.MatchAll(reg.UID, model.MatchQuery{}); model.NameOf(err) != model.InvalidStateError {
 		t.Fatalf("matchAll after release = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(e.dir, "bodies", reg.UID)); !os.IsNotExist(err) {
@@ -318,10 +281,11 @@ func TestMatch(t *testing.T) {
 // Spec A.8: progress events only when a count changed; none after the
 // settling one.
 func TestProgressOnlyOnChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 15 * time.Millisecond })
-	u := srv.put("/p", randomBytes(512<<10))
+	srv := testserver.New(t)
+	srv.Throttle(15 * time.Millisecond)
+	u := srv.Put("/p", randomBytes(512<<10))
 	reg := e.fetch("p", u)
 	sub := e.m.Subscribe(reg.UID)
 	defer sub.Close()
@@ -332,12 +296,12 @@ func TestProgressOnlyOnChange(t *testing.T) {
 		select {
 		case ev := <-sub.C:
 			switch ev.Type {
-			case EventProgress:
+			case model.EventProgress:
 				if ev.Registration.Result == "" && ev.Registration.Downloaded == last {
 					t.Fatalf("progress event without a change at %d", last)
 				}
 				last = ev.Registration.Downloaded
-			case EventSuccess:
+			case model.EventSuccess:
 				settled = true
 			}
 		case <-timeout:
@@ -346,7 +310,7 @@ func TestProgressOnlyOnChange(t *testing.T) {
 	}
 	select {
 	case ev := <-sub.C:
-		if ev.Type == EventProgress {
+		if ev.Type == model.EventProgress {
 			t.Fatalf("progress after settle: %+v", ev.Registration)
 		}
 	case <-time.After(100 * time.Millisecond):
@@ -356,27 +320,28 @@ func TestProgressOnlyOnChange(t *testing.T) {
 // Integrity: a matching digest succeeds; a mismatch fails the record with
 // fetch-error and removes the bad body.
 func TestIntegrity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(64 << 10)
-	u := srv.put("/i", body)
+	u := srv.Put("/i", body)
 	sum := sha256.Sum256(body)
 	good := "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 	bad := "sha256-" + base64.StdEncoding.EncodeToString(make([]byte, 32))
 
-	r1, err := e.m.Fetch("test", "good", []Request{{URL: u, Integrity: good}}, FetchOptions{})
+	r1, err := e.m.Fetch("test", model.FetchRequest{ID: "good", Requests: model.Requests{{URL: u, Integrity: good}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.waitSettled(r1.UID, 10*time.Second); got.Result != ResultSuccess {
+	if got := e.waitSettled(r1.UID, 10*time.Second); got.Result != model.ResultSuccess {
 		t.Fatalf("good digest: %+v", got)
 	}
-	r2, err := e.m.Fetch("test", "bad", []Request{{URL: u, Integrity: bad}}, FetchOptions{})
+	r2, err := e.m.Fetch("test", model.FetchRequest{ID: "bad", Requests: model.Requests{{URL: u, Integrity: bad}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := e.waitSettled(r2.UID, 10*time.Second)
-	if got.Result != ResultFailure || got.FailureReason != ReasonFetchError {
+	if got.Result != model.ResultFailure || got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("bad digest: %+v", got)
 	}
 	recs, _ := e.m.Records(r2.UID)
@@ -390,17 +355,18 @@ func TestIntegrity(t *testing.T) {
 
 // downloadTotal exceeded fails the whole fetch at once.
 func TestDownloadTotalExceeded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
-	big := srv.put("/big", randomBytes(4<<20))
-	slow := srv.put("/slow", randomBytes(4<<20))
-	reg, err := e.m.Fetch("test", "dt", []Request{{URL: slow}, {URL: big}}, FetchOptions{DownloadTotal: 1 << 20})
+	srv := testserver.New(t)
+	srv.Throttle(20 * time.Millisecond)
+	big := srv.Put("/big", randomBytes(4<<20))
+	slow := srv.Put("/slow", randomBytes(4<<20))
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "dt", Requests: model.Requests{{URL: slow}, {URL: big}}, DownloadTotal: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := e.waitSettled(reg.UID, 5*time.Second)
-	if got.FailureReason != ReasonDownloadTotalExceeded {
+	if got.FailureReason != model.ReasonDownloadTotalExceeded {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -408,183 +374,18 @@ func TestDownloadTotalExceeded(t *testing.T) {
 // Spec B.12: downloadTotal larger than the free quota is refused and
 // nothing is stored.
 func TestQuotaAtRegistration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.QuotaBytes = 10 << 20 })
-	_, err := e.m.Fetch("test", "q", []Request{{URL: "http://127.0.0.1:8080/x"}}, FetchOptions{DownloadTotal: 11 << 20})
-	if ErrorName(err) != QuotaExceededError {
+	_, err := e.m.Fetch("test", model.FetchRequest{ID: "q", Requests: model.Requests{{URL: "http://127.0.0.1:8080/x"}}, DownloadTotal: 11 << 20})
+	if model.NameOf(err) != model.QuotaExceededError {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = e.m.Fetch("test", "q2", []Request{{URL: "http://127.0.0.1:8080/x"}}, FetchOptions{DownloadTotal: 1 << 62})
-	if ErrorName(err) != QuotaExceededError {
+	_, err = e.m.Fetch("test", model.FetchRequest{ID: "q2", Requests: model.Requests{{URL: "http://127.0.0.1:8080/x"}}, DownloadTotal: 1 << 62})
+	if model.NameOf(err) != model.QuotaExceededError {
 		t.Fatalf("larger than the disk: %v", err)
 	}
 	e.restart()
 	if n := len(e.m.List()); n != 0 {
 		t.Fatalf("stored %d registrations", n)
-	}
-}
-
-// Pause stops transfers, keeps the state across a restart, and Resume
-// completes the body from where it stopped.
-func TestPauseResume(t *testing.T) {
-	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 10 * time.Millisecond })
-	body := randomBytes(4 << 20)
-	u := srv.put("/pr", body)
-	reg := e.fetch("pr", u)
-	waitFor(t, "some bytes", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > 256<<10
-	})
-	if err := e.m.Pause(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the transfer to stop", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		e.m.mu.Lock()
-		defer e.m.mu.Unlock()
-		return r.State == StatePaused && !e.m.fetches[reg.UID].recs[0].running
-	})
-	at, _ := e.m.Registration(reg.UID)
-	time.Sleep(100 * time.Millisecond)
-	if now, _ := e.m.Registration(reg.UID); now.Downloaded != at.Downloaded {
-		t.Fatalf("bytes arrived while paused: %d → %d", at.Downloaded, now.Downloaded)
-	}
-	// Resume in the same process, pause again, then across a restart.
-	if err := e.m.Resume(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "bytes after resume", 5*time.Second, func() bool {
-		r, _ := e.m.Registration(reg.UID)
-		return r.Downloaded > at.Downloaded
-	})
-	if err := e.m.Pause(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	e.restart()
-	if r, _ := e.m.Registration(reg.UID); r.State != StatePaused {
-		t.Fatalf("after restart state = %s", r.State)
-	}
-	srv.set(func(s *fileServer) { s.throttle = 0 })
-	if err := e.m.Resume(reg.UID); err != nil {
-		t.Fatal(err)
-	}
-	e.waitSettled(reg.UID, 10*time.Second)
-	if !bytes.Equal(e.body(reg.UID, 0), body) {
-		t.Fatal("body differs after pause/resume")
-	}
-	t.Logf("requests=%d heads=%d ranged=%d", srv.requests.Load(), srv.heads.Load(), srv.ranged.Load())
-	if srv.ranged.Load() == 0 {
-		t.Fatal("resume did not use a Range request")
-	}
-}
-
-// The scheduler shares one connection fairly between fetches.
-func TestRoundRobin(t *testing.T) {
-	var mu sync.Mutex
-	var order []string
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/block" {
-			<-release
-		} else {
-			mu.Lock()
-			order = append(order, r.URL.Path)
-			mu.Unlock()
-		}
-		w.Write([]byte("x"))
-	}))
-	defer srv.Close()
-	e := newEnv(t, func(c *Config) { c.MaxConnections = 1 })
-	first := e.fetch("first", srv.URL+"/block") // holds the only connection
-	a := e.fetch("a", srv.URL+"/a1", srv.URL+"/a2", srv.URL+"/a3")
-	b := e.fetch("b", srv.URL+"/b1", srv.URL+"/b2", srv.URL+"/b3")
-	close(release)
-	for _, r := range []Registration{first, a, b} {
-		e.waitSettled(r.UID, 10*time.Second)
-	}
-	if got := strings.Join(order, ""); got != "/a1/b1/a2/b2/a3/b3" {
-		t.Fatalf("order = %s", got)
-	}
-}
-
-// Spec C.19: match works while the fetch is active; the record's response
-// becomes ready when that request completes.
-func TestMatchDuringActiveFetch(t *testing.T) {
-	e := newEnv(t)
-	srv := newFileServer(t)
-	quick := srv.put("/quick", []byte("quick"))
-	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
-	slow := srv.put("/slow", randomBytes(2<<20))
-	reg := e.fetch("active", quick, slow)
-	waitFor(t, "the quick record", 5*time.Second, func() bool {
-		r, err := e.m.Match(reg.UID, MatchQuery{URL: quick})
-		return err == nil && r != nil && r.State == RecordSuccess
-	})
-	r, err := e.m.Match(reg.UID, MatchQuery{URL: slow})
-	if err != nil || r == nil {
-		t.Fatalf("match of the running record = %v, %v", r, err)
-	}
-	if r.State == RecordSuccess {
-		t.Fatal("the slow record claims to be ready while it transfers")
-	}
-	if reg2, _ := e.m.Registration(reg.UID); !reg2.Active() {
-		t.Fatal("the fetch settled too early for this test")
-	}
-	srv.set(func(s *fileServer) { s.throttle = 0 })
-	e.waitSettled(reg.UID, 10*time.Second)
-	if r, _ := e.m.Match(reg.UID, MatchQuery{URL: slow}); r == nil || r.State != RecordSuccess || r.Response.Size != 2<<20 {
-		t.Fatalf("after completion: %+v", r)
-	}
-}
-
-// Spec A.5: "aborted" wins over a failure of another record that has
-// already happened while the fetch is still active.
-func TestAbortWinsOverFailure(t *testing.T) {
-	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 20 * time.Millisecond })
-	slow := srv.put("/slow", randomBytes(4<<20))
-	reg := e.fetch("both", srv.URL+"/missing", slow)
-	waitFor(t, "the 404 record to fail", 5*time.Second, func() bool {
-		recs, _ := e.m.Records(reg.UID)
-		return recs[0].State == RecordFailed
-	})
-	if ok, _ := e.m.Abort(reg.UID); !ok {
-		t.Fatal("abort refused")
-	}
-	if got, _ := e.m.Registration(reg.UID); got.FailureReason != ReasonAborted {
-		t.Fatalf("failureReason = %q, want aborted", got.FailureReason)
-	}
-}
-
-// A Resume that lands before the paused transfer has wound down still
-// restarts it: the record returns to pending after Resume looked, and the
-// fetch must be queued for the scheduler again then.
-func TestPauseResumeAtOnce(t *testing.T) {
-	e := newEnv(t)
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 5 * time.Millisecond })
-	body := randomBytes(2 << 20)
-	reg := e.fetch("pra", srv.put("/pra", body))
-	for i := 0; i < 5; i++ {
-		waitFor(t, "bytes to flow", 5*time.Second, func() bool {
-			e.m.mu.Lock()
-			defer e.m.mu.Unlock()
-			return e.m.fetches[reg.UID].recs[0].running
-		})
-		if err := e.m.Pause(reg.UID); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.m.Resume(reg.UID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv.set(func(s *fileServer) { s.throttle = 0 })
-	if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != ResultSuccess {
-		t.Fatalf("settled = %+v", got)
-	}
-	if !bytes.Equal(e.body(reg.UID, 0), body) {
-		t.Fatal("body differs")
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // tcpProxy is a loopback TCP proxy the test controls, to cut the network
@@ -125,22 +128,23 @@ func (p *tcpProxy) setHang(h bool) {
 // waiting-network, never fails, and completes byte-exact with Range
 // resumes (spec D.23, D.24).
 func TestNetworkCutThroughProxy(t *testing.T) {
-	srv := newFileServer(t)
-	srv.set(func(s *fileServer) { s.throttle = 2 * time.Millisecond })
+	t.Parallel()
+	srv := testserver.New(t)
+	srv.Throttle(2 * time.Millisecond)
 	body := randomBytes(6 << 20)
-	srv.put("/f", body)
+	srv.Put("/f", body)
 	p := newTCPProxy(t, srv.Listener.Addr().String())
 	e := newEnv(t, func(c *Config) { c.StallTimeout = 300 * time.Millisecond })
 	reg := e.fetch("cut", "http://"+p.addr+"/f")
 	sub := e.m.Subscribe(reg.UID)
 	defer sub.Close()
 	downloaded := func() int64 { r, _ := e.m.Registration(reg.UID); return r.Downloaded }
-	state := func() State { r, _ := e.m.Registration(reg.UID); return r.State }
+	state := func() model.State { r, _ := e.m.Registration(reg.UID); return r.State }
 
 	// 1. Drop mid-body and refuse reconnects.
 	waitFor(t, "1 MiB", 10*time.Second, func() bool { return downloaded() > 1<<20 })
 	p.refuse()
-	waitFor(t, "waiting-network after the cut", 5*time.Second, func() bool { return state() == StateWaitingNetwork })
+	waitFor(t, "waiting-network after the cut", 5*time.Second, func() bool { return state() == model.StateWaitingNetwork })
 	time.Sleep(300 * time.Millisecond) // several refused retries
 	if r, _ := e.m.Registration(reg.UID); !r.Active() {
 		t.Fatalf("a cut failed the fetch: %+v", r)
@@ -155,17 +159,17 @@ func TestNetworkCutThroughProxy(t *testing.T) {
 	p.setHang(false)
 
 	got := e.waitSettled(reg.UID, 30*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if n := srv.ranged.Load(); n < 2 {
+	if n := srv.Ranged.Load(); n < 2 {
 		t.Fatalf("%d Range requests: the cuts did not resume", n)
 	}
 	// Never fetch-error on the way: no fail event was published.
 	for {
 		select {
 		case ev := <-sub.C:
-			if ev.Type == EventFail {
+			if ev.Type == model.EventFail {
 				t.Fatalf("fail event during network cuts: %+v", ev.Registration)
 			}
 		default:

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 	"github.com/bgfetch/bgfetch/persistence"
 )
 
@@ -23,30 +25,31 @@ import (
 // off; the resume's If-Range makes the server answer 200 and the record
 // restarts from zero, ending with the new content only.
 func TestResourceChangedWhileDisconnected(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	old := randomBytes(1 << 20)
-	u := srv.put("/f", old)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 400<<10, 1 })
-	srv.set(func(s *fileServer) { s.throttle = 2 * time.Millisecond })
+	u := srv.Put("/f", old)
+	srv.Cut(400<<10, 1)
+	srv.Throttle(2 * time.Millisecond)
 	e.m.mu.Lock()
 	e.m.cfg.BackoffMin = 300 * time.Millisecond // time to swap the file
 	e.m.mu.Unlock()
 	reg := e.fetch("changed", u)
 	waitFor(t, "the cut", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	fresh := randomBytes(1<<20 + 1234)
-	srv.put("/f", fresh)
+	srv.Put("/f", fresh)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("settled = %+v", got)
 	}
 	if !bytes.Equal(e.body(reg.UID, 0), fresh) {
 		t.Fatal("the body mixes the old and new resource")
 	}
-	if srv.ranged.Load() == 0 {
+	if srv.Ranged.Load() == 0 {
 		t.Fatal("the resume sent no Range request")
 	}
 }
@@ -54,13 +57,15 @@ func TestResourceChangedWhileDisconnected(t *testing.T) {
 // Spec D.24: a 206 that does not start at the expected offset fails the
 // record with fetch-error.
 func TestInvalid206IsFetchError(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", randomBytes(1<<20))
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts, s.bad206 = 300<<10, 1, true })
+	srv := testserver.New(t)
+	u := srv.Put("/f", randomBytes(1<<20))
+	srv.Cut(300<<10, 1)
+	srv.Bad206(true)
 	reg := e.fetch("bad206", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultFailure || got.FailureReason != ReasonFetchError {
+	if got.Result != model.ResultFailure || got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("settled = %+v", got)
 	}
 	recs, _ := e.m.Records(reg.UID)
@@ -72,20 +77,18 @@ func TestInvalid206IsFetchError(t *testing.T) {
 // A server without Range support: an interrupted body restarts from zero
 // and completes correctly.
 func TestNoRangeSupportRestarts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) {
-		s.files["/f"].noRange = true
-		s.cutAfter, s.cuts = 500<<10, 2
-	})
+	u := srv.PutFile("/f", testserver.File{Body: body, ETag: `"norange"`, NoRange: true})
+	srv.Cut(500<<10, 2)
 	reg := e.fetch("norange", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if sent := srv.bytesSent.Load(); sent < int64(len(body))+2*(500<<10) {
+	if sent := srv.BytesSent.Load(); sent < int64(len(body))+2*(500<<10) {
 		t.Fatalf("only %d bytes sent: it cannot have restarted from zero twice", sent)
 	}
 }
@@ -94,18 +97,19 @@ func TestNoRangeSupportRestarts(t *testing.T) {
 // Range from the checkpoint, and no byte is fetched twice beyond the
 // unsynced tail.
 func TestCutsResumeWithRange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(2 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 256<<10, 5 })
+	u := srv.Put("/f", body)
+	srv.Cut(256<<10, 5)
 	reg := e.fetch("cuts", u)
 	got := e.waitSettled(reg.UID, 20*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if srv.ranged.Load() < 5 {
-		t.Fatalf("%d ranged requests for 5 cuts", srv.ranged.Load())
+	if srv.Ranged.Load() < 5 {
+		t.Fatalf("%d ranged requests for 5 cuts", srv.Ranged.Load())
 	}
 }
 
@@ -113,17 +117,18 @@ func TestCutsResumeWithRange(t *testing.T) {
 // complete without a GET. bgfetch accepts it only when the validator
 // matches; here the resource changed to one of exactly that length.
 func TestPartialAsLongAsChangedResource(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
-	u := srv.put("/f", randomBytes(1<<20))
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 1 })
+	srv := testserver.New(t)
+	u := srv.Put("/f", randomBytes(1<<20))
+	srv.Cut(300<<10, 1)
 	e.m.mu.Lock()
 	e.m.cfg.BackoffMin = 400 * time.Millisecond
 	e.m.mu.Unlock()
 	reg := e.fetch("samesize", u)
 	waitFor(t, "the cut", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	e.stop()
 	// The checkpoint's offset is now the length of the new resource.
@@ -139,10 +144,10 @@ func TestPartialAsLongAsChangedResource(t *testing.T) {
 		t.Fatal("no checkpoint was written before the cut")
 	}
 	fresh := randomBytes(int(off))
-	srv.put("/f", fresh)
+	srv.Put("/f", fresh)
 	e.start()
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), fresh) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), fresh) {
 		t.Fatalf("settled = %+v; the old partial was taken for the new resource", got)
 	}
 }
@@ -150,6 +155,7 @@ func TestPartialAsLongAsChangedResource(t *testing.T) {
 // The partial file truncated or extended behind bgfetch's back between
 // runs never ends up in the body.
 func TestPartialChangedBehindOurBack(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		mangle func(path string)
@@ -163,10 +169,10 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			srv := newFileServer(t)
+			srv := testserver.New(t)
 			body := randomBytes(1 << 20)
-			u := srv.put("/f", body)
-			srv.set(func(s *fileServer) { s.throttle = 5 * time.Millisecond })
+			u := srv.Put("/f", body)
+			srv.Throttle(5 * time.Millisecond)
 			reg := e.fetch("mangled", u)
 			waitFor(t, "a checkpoint", 5*time.Second, func() bool {
 				r, _ := e.m.Registration(reg.UID)
@@ -174,10 +180,10 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 			})
 			e.stop()
 			tc.mangle(filepath.Join(e.dir, "bodies", reg.UID, "0"))
-			srv.set(func(s *fileServer) { s.throttle = 0 })
+			srv.Throttle(0)
 			e.start()
 			got := e.waitSettled(reg.UID, 10*time.Second)
-			if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+			if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 				t.Fatalf("settled = %+v; body corrupted", got)
 			}
 		})
@@ -186,20 +192,21 @@ func TestPartialChangedBehindOurBack(t *testing.T) {
 
 // 408/429/5xx are retried (honouring Retry-After) before bad-status.
 func TestTransientStatusesRetried(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(10 << 10)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.statuses = []int{503, 429, 408, 500} })
+	u := srv.Put("/f", body)
+	srv.FailWith(503, 429, 408, 500)
 	reg := e.fetch("flaky", u)
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 	// Past the retry budget a 503 is a bad-status failure.
-	srv.set(func(s *fileServer) { s.statuses = []int{503, 503, 503, 503, 503, 503, 503, 503} })
+	srv.FailWith(503, 503, 503, 503, 503, 503, 503, 503)
 	reg2 := e.fetch("down", u)
-	if got := e.waitSettled(reg2.UID, 10*time.Second); got.FailureReason != ReasonBadStatus {
+	if got := e.waitSettled(reg2.UID, 10*time.Second); got.FailureReason != model.ReasonBadStatus {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -207,6 +214,7 @@ func TestTransientStatusesRetried(t *testing.T) {
 // Spec D.23: a fetch registered while the server is unreachable waits
 // (waiting-network, never a failure) and starts when it is back.
 func TestOfflineThenOnline(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +225,7 @@ func TestOfflineThenOnline(t *testing.T) {
 	reg := e.fetch("offline", "http://"+addr+"/f")
 	waitFor(t, "waiting-network", 5*time.Second, func() bool {
 		r, _ := e.m.Registration(reg.UID)
-		return r.State == StateWaitingNetwork
+		return r.State == model.StateWaitingNetwork
 	})
 	time.Sleep(300 * time.Millisecond)
 	if r, _ := e.m.Registration(reg.UID); !r.Active() {
@@ -233,7 +241,7 @@ func TestOfflineThenOnline(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -241,6 +249,7 @@ func TestOfflineThenOnline(t *testing.T) {
 // A connection that stops sending is dropped after StallTimeout and the
 // record resumes.
 func TestStallReconnects(t *testing.T) {
+	t.Parallel()
 	body := randomBytes(256 << 10)
 	hang := make(chan struct{})
 	defer close(hang)
@@ -263,23 +272,24 @@ func TestStallReconnects(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.StallTimeout = 300 * time.Millisecond })
 	reg := e.fetch("stall", srv.URL+"/f")
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
 
 // grab issue #20: a redirect in front of the file during a resume.
 func TestResumeThroughRedirect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	srv.put("/real", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 300<<10, 2 })
+	srv.Put("/real", body)
+	srv.Cut(300<<10, 2)
 	redirect := httptest.NewServer(http.RedirectHandler(srv.URL+"/real", http.StatusFound))
 	defer redirect.Close()
 	reg := e.fetch("redirect", redirect.URL+"/file")
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 }
@@ -290,20 +300,21 @@ func TestResumeThroughRedirect(t *testing.T) {
 // exact and the bytes sent again stay within a checkpoint interval's worth
 // per running file per kill.
 func TestKill9Resumes(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("BGFETCH_CHILD_DIR") != "" {
 		runChild(t)
 		return
 	}
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	const files, size, kills = 3, 4 << 20, 4
 	var bodies [][]byte
 	var urls []string
 	for i := 0; i < files; i++ {
 		bodies = append(bodies, randomBytes(size))
-		urls = append(urls, srv.put(fmt.Sprintf("/f%d", i), bodies[i]))
+		urls = append(urls, srv.Put(fmt.Sprintf("/f%d", i), bodies[i]))
 	}
 	// 16 KiB per 3 ms: about 5 MB/s per connection.
-	srv.set(func(s *fileServer) { s.throttle = 3 * time.Millisecond })
+	srv.Throttle(3 * time.Millisecond)
 	dir := t.TempDir()
 	stored := func() int64 {
 		var n int64
@@ -328,7 +339,7 @@ func TestKill9Resumes(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 	}
-	ranged := srv.ranged.Load()
+	ranged := srv.Ranged.Load()
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
 	e.start()
 	defer e.stop()
@@ -337,7 +348,7 @@ func TestKill9Resumes(t *testing.T) {
 		t.Fatalf("%d registrations after the crashes", len(regs))
 	}
 	got := e.waitSettled(regs[0].UID, 30*time.Second)
-	if got.Result != ResultSuccess {
+	if got.Result != model.ResultSuccess {
 		t.Fatalf("settled = %+v", got)
 	}
 	for i := range bodies {
@@ -348,7 +359,7 @@ func TestKill9Resumes(t *testing.T) {
 	if ranged < kills-1 {
 		t.Fatalf("only %d ranged requests across %d crashes: restarts did not resume", ranged, kills)
 	}
-	refetched := srv.bytesSent.Load() - files*size
+	refetched := srv.BytesSent.Load() - files*size
 	// Per kill and running file: what arrived since the last checkpoint
 	// (50 ms at about 5 MB/s, doubled for scheduling noise) plus grab's
 	// 256 KiB buffer.
@@ -365,11 +376,11 @@ func runChild(t *testing.T) {
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
 	e.start()
 	if len(e.m.List()) == 0 {
-		reqs := make([]Request, len(urls))
+		reqs := make([]model.Request, len(urls))
 		for i, u := range urls {
-			reqs[i] = Request{URL: u}
+			reqs[i] = model.Request{URL: u}
 		}
-		if _, err := e.m.Fetch("test", "crash", reqs, FetchOptions{}); err != nil {
+		if _, err := e.m.Fetch("test", model.FetchRequest{ID: "crash", Requests: reqs}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -380,6 +391,7 @@ func runChild(t *testing.T) {
 // Spec C.25: a non-GET request that loses its connection fails with
 // fetch-error instead of being retried.
 func TestUploadConnectionLostIsFetchError(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -390,12 +402,12 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 	}))
 	defer srv.Close()
 	e := newEnv(t)
-	reg, err := e.m.Fetch("test", "post", []Request{{URL: srv.URL + "/up", Method: "PUT", Body: []byte("payload")}}, FetchOptions{})
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "post", Requests: model.Requests{{URL: srv.URL + "/up", Method: "PUT", Body: []byte("payload")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := e.waitSettled(reg.UID, 10*time.Second)
-	if got.FailureReason != ReasonFetchError {
+	if got.FailureReason != model.ReasonFetchError {
 		t.Fatalf("settled = %+v", got)
 	}
 	if n := calls.Load(); n != 1 {
@@ -406,16 +418,17 @@ func TestUploadConnectionLostIsFetchError(t *testing.T) {
 // A transfer that keeps making progress between cuts is not slowed by an
 // ever-growing backoff: progress starts the backoff over.
 func TestBackoffResetsAfterProgress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *Config) { c.BackoffMin, c.BackoffMax = 50*time.Millisecond, 10*time.Second })
-	srv := newFileServer(t)
+	srv := testserver.New(t)
 	body := randomBytes(1 << 20)
-	u := srv.put("/f", body)
-	srv.set(func(s *fileServer) { s.cutAfter, s.cuts = 100<<10, 9 })
+	u := srv.Put("/f", body)
+	srv.Cut(100<<10, 9)
 	start := time.Now()
 	reg := e.fetch("progress", u)
 	// Without the reset the ninth retry alone would wait 6.4-12.8 s.
 	got := e.waitSettled(reg.UID, 5*time.Second)
-	if got.Result != ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
+	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), body) {
 		t.Fatalf("settled = %+v", got)
 	}
 	t.Logf("10 attempts in %v", time.Since(start).Round(time.Millisecond))

@@ -18,21 +18,6 @@ const (
 	maintenanceEvery = 10 * time.Minute
 )
 
-// maintenanceLoop prunes handled outbox entries and old history.
-func (m *Manager) maintenanceLoop() {
-	defer m.loops.Done()
-	t := time.NewTicker(maintenanceEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-m.ctx.Done():
-			return
-		case <-t.C:
-			m.maintain(time.Now())
-		}
-	}
-}
-
 func (m *Manager) maintain(now time.Time) {
 	if last := m.store.LastOutboxSeq(); last > keepEvents {
 		err := m.store.Update(func(tx *persistence.Tx) error {

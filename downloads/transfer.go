@@ -2,47 +2,49 @@ package downloads
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/persistence"
 	"github.com/cavaliergopher/grab/v3"
 )
 
-// A transfer is one attempt at one record, through grab. grab v3.0.1 has
-// resume holes that this file closes:
+// A transfer is one attempt at one record, through grab. It owns the
+// request, the partial body, the offset it resumed from, the validators of
+// the checkpoint and the byte counting; the scheduler starts it (run) and
+// gets its outcome back.
+//
+// grab v3.0.1 has resume holes that this file closes:
 //
 //  1. it resumes from the local file's size, which may hold torn bytes
 //     after a crash: preparePartial truncates to the last durable
 //     checkpoint first;
-//  2. it sends no If-Range: newGrabRequest's caller adds the stored
-//     validator, so a changed resource answers 200, never a mixed body;
+//  2. it sends no If-Range: run adds the stored validator, so a changed
+//     resource answers 200, never a mixed body;
 //  3. it does not check Content-Range (a literal TODO) and appends any 200
 //     to the partial: beforeCopy accepts a 206 only at the expected offset
-//     with the expected total and validator, and on a 200 truncates the
-//     partial so the new body starts at byte zero (grab issue #18);
+//     with the expected total and validator (checkResume), and on a 200
+//     truncates the partial so the new body starts at byte zero (grab
+//     issue #18);
 //  4. it treats a partial whose size equals the remote size as complete
 //     without a GET: finish accepts that only when the HEAD's validator and
 //     length match the checkpoint, else the record restarts from zero.
+type transfer struct {
+	m      *Manager
+	f      *fetch
+	r      *record
+	path   string // the partial body
+	isGET  bool
+	offset int64 // where this attempt resumed
 
-// partialPath is where a record's body lies while it downloads.
-func (m *Manager) partialPath(f *fetch, r *record) string {
-	return filepath.Join(m.bodiesDir, f.reg.UID, strconv.Itoa(r.Index))
-}
-
-// attempt is the state one transfer shares between grab's goroutine
-// (beforeCopy) and the watching goroutine.
-type attempt struct {
+	// Shared between grab's goroutine (beforeCopy) and the watcher.
 	mu      sync.Mutex
 	started bool  // beforeCopy ran: a GET response is being stored
 	base    int64 // offset in the file where this response's bytes start
@@ -50,44 +52,42 @@ type attempt struct {
 	ck      persistence.Checkpoint
 }
 
-func (a *attempt) position(resp *grab.Response, fallback int64) int64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.started {
-		return fallback
-	}
-	return a.base + resp.BytesComplete() - a.skipped
+// partialPath is where a record's body lies while it downloads.
+func (m *Manager) partialPath(f *fetch, r *record) string {
+	return filepath.Join(m.bodiesDir, f.reg.UID, strconv.Itoa(r.Index))
 }
 
-// transfer runs one attempt of r. It returns nil when the body is complete
-// and durable, a *failure for a permanent failure, errRestart to start over
-// from zero, or another error for classify.
-func (m *Manager) transfer(ctx context.Context, f *fetch, r *record) error {
-	path := m.partialPath(f, r)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	isGET := r.Request.Method == http.MethodGet
-	a := &attempt{ck: r.ckpt}
-	offset, err := preparePartial(path, &a.ck, isGET)
-	if err != nil {
-		return err
-	}
-	m.setOffset(f, r, offset)
-	r.attemptFrom = offset
-	r.uploaded.Store(0)
-	m.log.Debug("attempt", "uid", f.reg.UID, "index", r.Index, "offset", offset, "total", a.ck.Total)
+func (m *Manager) newTransfer(f *fetch, r *record) *transfer {
+	return &transfer{m: m, f: f, r: r, path: m.partialPath(f, r), isGET: r.Request.Method == http.MethodGet, ck: r.ckpt}
+}
 
-	greq, err := newGrabRequest(ctx, path, r.Request, &r.uploaded)
+// run makes one attempt. It returns nil when the body is complete, a
+// *failure for a permanent failure, errRestart to start over from zero,
+// or another error for classify.
+func (t *transfer) run(ctx context.Context) error {
+	if err := os.MkdirAll(filepath.Dir(t.path), 0o700); err != nil {
+		return err
+	}
+	offset, err := preparePartial(t.path, &t.ck, t.isGET)
 	if err != nil {
-		return failf(ReasonFetchError, "%v", err)
+		return err
+	}
+	t.offset = offset
+	t.f.setOffset(t.r, offset)
+	t.r.attemptFrom = offset
+	t.r.uploaded.Store(0)
+	t.m.log.Debug("attempt", "uid", t.f.reg.UID, "index", t.r.Index, "offset", offset, "total", t.ck.Total)
+
+	greq, err := newGrabRequest(ctx, t.path, t.r.Request, &t.r.uploaded)
+	if err != nil {
+		return failf(model.ReasonFetchError, "%v", err)
 	}
 	if offset > 0 {
-		greq.HTTPRequest.Header.Set("If-Range", ifRangeValue(a.ck))
+		greq.HTTPRequest.Header.Set("If-Range", ifRangeValue(t.ck))
 	}
-	greq.BeforeCopy = func(resp *grab.Response) error { return m.beforeCopy(f, r, a, offset, path, resp) }
-	resp := m.grab.Do(greq)
-	return m.watch(ctx, f, r, a, resp, offset, path)
+	greq.BeforeCopy = t.beforeCopy
+	resp := t.m.grab.Do(greq)
+	return t.watch(ctx, resp)
 }
 
 // preparePartial makes the partial file agree with the checkpoint and
@@ -119,56 +119,47 @@ func preparePartial(path string, ck *persistence.Checkpoint, isGET bool) (int64,
 	return ck.Offset, nil
 }
 
-// ifRangeValue is the validator for If-Range: a strong ETag, else
-// Last-Modified (weak ETags are not allowed in If-Range).
-func ifRangeValue(ck persistence.Checkpoint) string {
-	if ck.ETag != "" && !strings.HasPrefix(ck.ETag, "W/") {
-		return ck.ETag
+// position is the byte count stored so far, or fallback before beforeCopy.
+func (t *transfer) position(resp *grab.Response, fallback int64) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.started {
+		return fallback
 	}
-	return ck.LastModified
+	return t.base + resp.BytesComplete() - t.skipped
 }
 
 // beforeCopy judges the response before grab stores a byte of it.
-func (m *Manager) beforeCopy(f *fetch, r *record, a *attempt, offset int64, path string, resp *grab.Response) error {
+func (t *transfer) beforeCopy(resp *grab.Response) error {
 	hr := resp.HTTPResponse
-	if err := statusVerdict(hr, r.statusRetries, m.cfg.StatusRetries); err != nil {
-		r.statusRetries++
+	if err := statusVerdict(hr, t.r.statusRetries, t.m.cfg.StatusRetries); err != nil {
+		t.r.statusRetries++
 		return err
 	}
-	ck := a.ck
+	ck := t.ck
 	var base, skipped int64
 	total := hr.ContentLength
-	switch {
-	case hr.StatusCode == http.StatusPartialContent:
-		if !resp.DidResume || offset == 0 {
-			return failf(ReasonFetchError, "the server answered 206 to a request without Range")
+	if hr.StatusCode == http.StatusPartialContent {
+		if !resp.DidResume || t.offset == 0 {
+			return failf(model.ReasonFetchError, "the server answered 206 to a request without Range")
 		}
-		start, _, crTotal, ok := parseContentRange(hr.Header.Get("Content-Range"))
-		if !ok || start != offset {
-			return failf(ReasonFetchError, "invalid 206: Content-Range %q does not start at byte %d", hr.Header.Get("Content-Range"), offset)
+		crTotal, err := checkResume(hr, t.offset, ck)
+		if err != nil {
+			return err
 		}
-		if ck.Total >= 0 && crTotal != ck.Total {
-			return failf(ReasonFetchError, "invalid 206: total length %d, expected %d", crTotal, ck.Total)
-		}
-		if et := hr.Header.Get("ETag"); et != "" && ck.ETag != "" && et != ck.ETag {
-			return failf(ReasonFetchError, "invalid 206: ETag %s, expected %s", et, ck.ETag)
-		}
-		if lm := hr.Header.Get("Last-Modified"); lm != "" && ck.ETag == "" && ck.LastModified != "" && lm != ck.LastModified {
-			return failf(ReasonFetchError, "invalid 206: Last-Modified %s, expected %s", lm, ck.LastModified)
-		}
-		base, skipped, total = offset, offset, crTotal
-	default:
+		base, skipped, total = t.offset, t.offset, crTotal
+	} else {
 		// A full body (or an error body): it starts at byte zero.
 		if resp.DidResume {
 			// grab opened the partial for appending; empty it so the new
 			// body is not appended to the old one. O_APPEND writes land
 			// at the new end.
-			if err := os.Truncate(path, 0); err != nil {
+			if err := os.Truncate(t.path, 0); err != nil {
 				return err
 			}
-			skipped = offset
-			if offset > 0 {
-				m.log.Info("resource changed or range ignored; refetching from zero", "uid", f.reg.UID, "index", r.Index, "discarded", offset)
+			skipped = t.offset
+			if t.offset > 0 {
+				t.m.log.Info("resource changed or range ignored; refetching from zero", "uid", t.f.reg.UID, "index", t.r.Index, "discarded", t.offset)
 			}
 		}
 		ck = persistence.Checkpoint{Total: -1, ETag: hr.Header.Get("ETag"), LastModified: hr.Header.Get("Last-Modified")}
@@ -177,140 +168,156 @@ func (m *Manager) beforeCopy(f *fetch, r *record, a *attempt, offset int64, path
 		}
 	}
 	if hr.StatusCode/100 == 2 {
-		r.statusRetries = 0
+		t.r.statusRetries = 0
 	}
-
-	m.mu.Lock()
-	r.Response = &Response{
-		Status: hr.StatusCode, StatusText: http.StatusText(hr.StatusCode),
-		Headers: flattenHeaders(hr.Header), Size: total, Path: path,
+	if err := t.m.responded(t.f, t.r, hr, total, t.path); err != nil {
+		return err
 	}
-	r.Total = total
-	r.Error, r.reason = "", ReasonNone
-	if hr.StatusCode/100 != 2 {
-		r.reason = ReasonBadStatus
-		r.Error = fmt.Sprintf("the server answered %d %s", hr.StatusCode, http.StatusText(hr.StatusCode))
-	}
-	var known int64
-	for _, o := range f.recs {
-		if o.Total > 0 {
-			known += o.Total
-		}
-	}
-	limit := f.reg.DownloadTotal
-	m.mu.Unlock()
-	if limit > 0 && known > limit {
-		return failf(ReasonDownloadTotalExceeded, "the files add up to %d bytes, more than downloadTotal %d", known, limit)
-	}
-
 	// Nothing is stored here: the first checkpoint records the validators.
 	// Until then a crash resumes from the previous checkpoint, whose
 	// If-Range makes a changed resource answer 200, so the stale entry
 	// can never splice old and new bytes.
 	ck.Offset = base
-	a.mu.Lock()
-	a.started, a.base, a.skipped, a.ck = true, base, skipped, ck
-	a.mu.Unlock()
-	r.ckpt = ck
+	t.mu.Lock()
+	t.started, t.base, t.skipped, t.ck = true, base, skipped, ck
+	t.mu.Unlock()
+	t.r.ckpt = ck
+	return nil
+}
+
+// checkResume accepts a 206 only at offset, with the checkpoint's total
+// and validator, and returns the total length it announces.
+func checkResume(hr *http.Response, offset int64, ck persistence.Checkpoint) (int64, error) {
+	start, _, crTotal, ok := parseContentRange(hr.Header.Get("Content-Range"))
+	switch {
+	case !ok || start != offset:
+		return 0, failf(model.ReasonFetchError, "invalid 206: Content-Range %q does not start at byte %d", hr.Header.Get("Content-Range"), offset)
+	case ck.Total >= 0 && crTotal != ck.Total:
+		return 0, failf(model.ReasonFetchError, "invalid 206: total length %d, expected %d", crTotal, ck.Total)
+	}
+	if et := hr.Header.Get("ETag"); et != "" && ck.ETag != "" && et != ck.ETag {
+		return 0, failf(model.ReasonFetchError, "invalid 206: ETag %s, expected %s", et, ck.ETag)
+	}
+	if lm := hr.Header.Get("Last-Modified"); lm != "" && ck.ETag == "" && ck.LastModified != "" && lm != ck.LastModified {
+		return 0, failf(model.ReasonFetchError, "invalid 206: Last-Modified %s, expected %s", lm, ck.LastModified)
+	}
+	return crTotal, nil
+}
+
+// responded records a record's response and refuses it when the fetch's
+// announced sizes exceed downloadTotal (spec A.5).
+func (m *Manager) responded(f *fetch, r *record, hr *http.Response, total int64, path string) error {
+	m.mu.Lock()
+	r.Response = &model.Response{
+		Status: hr.StatusCode, StatusText: http.StatusText(hr.StatusCode),
+		Headers: flattenHeaders(hr.Header), Size: total, Path: path,
+	}
+	r.Total = total
+	r.Error, r.reason = "", model.ReasonNone
+	if hr.StatusCode/100 != 2 {
+		r.reason = model.ReasonBadStatus
+		r.Error = "the server answered " + strconv.Itoa(hr.StatusCode) + " " + http.StatusText(hr.StatusCode)
+	}
+	known, limit := f.knownTotal(), f.reg.DownloadTotal
+	m.mu.Unlock()
+	if limit > 0 && known > limit {
+		return failf(model.ReasonDownloadTotalExceeded, "the files add up to %d bytes, more than downloadTotal %d", known, limit)
+	}
 	return nil
 }
 
 // watch follows a running grab transfer: progress, checkpoints, stalls and
 // limits; then finishes the attempt.
-func (m *Manager) watch(ctx context.Context, f *fetch, r *record, a *attempt, resp *grab.Response, offset int64, path string) error {
-	isGET := r.Request.Method == http.MethodGet
+func (t *transfer) watch(ctx context.Context, resp *grab.Response) error {
+	cfg := &t.m.cfg
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	lastCk, lastCkOff := time.Now(), offset
-	lastMove, lastOff := time.Now(), offset
+	lastCk, lastCkOff := time.Now(), t.offset
+	lastMove, lastOff := time.Now(), t.offset
 	var stopReason error
 	for stopReason == nil {
 		select {
 		case <-resp.Done:
-			return m.finish(ctx, f, r, a, resp, path)
+			return t.finish(ctx, resp)
 		case now := <-tick.C:
-			pos := a.position(resp, offset)
-			m.setOffset(f, r, pos)
+			pos := t.position(resp, t.offset)
+			t.f.setOffset(t.r, pos)
 			if pos != lastOff {
 				lastOff, lastMove = pos, now
-			} else if now.Sub(lastMove) > m.cfg.StallTimeout {
+			} else if now.Sub(lastMove) > cfg.StallTimeout {
 				stopReason = errStalled
 			}
-			if lim := f.reg.DownloadTotal; lim > 0 && f.downloaded.Load() > lim {
-				stopReason = failf(ReasonDownloadTotalExceeded, "more than downloadTotal %d bytes arrived", lim)
+			if err := t.m.overLimits(t.f); err != nil {
+				stopReason = err
 			}
-			if q := m.cfg.QuotaBytes; q > 0 && m.usedBytes() > q {
-				stopReason = failf(ReasonQuotaExceeded, "the bodies exceed the configured quota of %d bytes", q)
-			}
-			if isGET && pos > lastCkOff && (now.Sub(lastCk) >= m.cfg.CheckpointInterval || pos-lastCkOff >= m.cfg.CheckpointBytes) {
-				if err := m.checkpoint(f, r, a, path, pos); err != nil {
-					m.log.Warn("checkpoint", "uid", f.reg.UID, "index", r.Index, "err", err)
-				}
+			if t.isGET && pos > lastCkOff && (now.Sub(lastCk) >= cfg.CheckpointInterval || pos-lastCkOff >= cfg.CheckpointBytes) {
+				t.checkpointLogged(pos)
 				lastCk, lastCkOff = now, pos
 			}
 		}
 	}
 	resp.Cancel()
 	<-resp.Done
-	if isGET {
-		m.saveFinalCheckpoint(f, r, a, resp, offset, path)
-	}
+	t.saveFinalCheckpoint(resp, t.offset)
 	return stopReason
 }
 
+// overLimits is the failure of a fetch whose bodies outgrew downloadTotal
+// or the quota, else nil.
+func (m *Manager) overLimits(f *fetch) error {
+	if lim := f.reg.DownloadTotal; lim > 0 && f.downloaded.Load() > lim {
+		return failf(model.ReasonDownloadTotalExceeded, "more than downloadTotal %d bytes arrived", lim)
+	}
+	if q := m.cfg.QuotaBytes; q > 0 && m.usedBytes() > q {
+		return failf(model.ReasonQuotaExceeded, "the bodies exceed the configured quota of %d bytes", q)
+	}
+	return nil
+}
+
 // finish ends an attempt whose grab transfer is done.
-func (m *Manager) finish(ctx context.Context, f *fetch, r *record, a *attempt, resp *grab.Response, path string) error {
-	isGET := r.Request.Method == http.MethodGet
+func (t *transfer) finish(ctx context.Context, resp *grab.Response) error {
 	err := resp.Err()
-	a.mu.Lock()
-	started, ck := a.started, a.ck
-	a.mu.Unlock()
+	t.mu.Lock()
+	started, ck := t.started, t.ck
+	t.mu.Unlock()
 	if err != nil {
-		m.log.Debug("attempt failed", "uid", f.reg.UID, "index", r.Index, "started", started, "err", err)
+		t.m.log.Debug("attempt failed", "uid", t.f.reg.UID, "index", t.r.Index, "started", started, "err", err)
 		if errors.Is(err, grab.ErrBadLength) {
-			// The local partial is longer than the remote resource.
-			return m.restartRecord(f, r, path)
+			return t.restart() // the local partial is longer than the remote resource
 		}
-		if isGET {
-			m.saveFinalCheckpoint(f, r, a, resp, ck.Offset, path)
-		}
+		t.saveFinalCheckpoint(resp, ck.Offset)
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			return cause
 		}
 		return err
 	}
-	pos := a.position(resp, ck.Offset)
-	m.log.Debug("attempt done", "uid", f.reg.UID, "index", r.Index, "pos", pos, "started", started, "err", err)
+	pos := t.position(resp, ck.Offset)
 	if !started {
 		// grab found the partial as long as the remote resource and made
 		// no GET. Trust it only if the resource is provably the same.
-		head := resp.HTTPResponse
-		same := head != nil && ck.Total >= 0 && head.ContentLength == ck.Total && pos == ck.Total &&
-			((ck.ETag != "" && head.Header.Get("ETag") == ck.ETag) ||
-				(ck.ETag == "" && ck.LastModified != "" && head.Header.Get("Last-Modified") == ck.LastModified))
-		if !same {
-			return m.restartRecord(f, r, path)
+		if !sameResource(resp.HTTPResponse, ck, pos) {
+			return t.restart()
 		}
-		m.mu.Lock()
-		r.Response = &Response{Status: http.StatusOK, StatusText: "OK", Headers: flattenHeaders(head.Header), Size: ck.Total, Path: path}
-		r.Total = ck.Total
-		m.mu.Unlock()
+		t.m.mu.Lock()
+		t.r.Response = &model.Response{Status: http.StatusOK, StatusText: "OK", Headers: flattenHeaders(resp.HTTPResponse.Header), Size: ck.Total, Path: t.path}
+		t.r.Total = ck.Total
+		t.m.mu.Unlock()
 	}
-	m.setOffset(f, r, pos)
-	if r.Total >= 0 && pos != r.Total && r.reason == ReasonNone {
-		if pos > r.Total {
-			return m.restartRecord(f, r, path)
+	t.f.setOffset(t.r, pos)
+	if t.r.Total >= 0 && pos != t.r.Total && t.r.reason == model.ReasonNone {
+		if pos > t.r.Total {
+			return t.restart()
 		}
-		m.checkpoint(f, r, a, path, pos)
+		t.checkpointLogged(pos)
 		return io.ErrUnexpectedEOF // resume the rest
 	}
-	if r.Request.Integrity != "" && r.reason == ReasonNone {
-		if err := checkIntegrity(path, r.Request.Integrity); err != nil {
-			os.Remove(path)
-			m.mu.Lock()
-			r.Response.Path = ""
-			m.mu.Unlock()
-			m.setOffset(f, r, 0)
+	if t.r.Request.Integrity != "" && t.r.reason == model.ReasonNone {
+		if err := checkIntegrity(t.path, t.r.Request.Integrity); err != nil {
+			os.Remove(t.path)
+			t.m.mu.Lock()
+			t.r.Response.Path = ""
+			t.m.mu.Unlock()
+			t.f.setOffset(t.r, 0)
 			return err
 		}
 	}
@@ -319,50 +326,62 @@ func (m *Manager) finish(ctx context.Context, f *fetch, r *record, a *attempt, r
 	return nil
 }
 
-// restartRecord discards the partial and its checkpoint.
-func (m *Manager) restartRecord(f *fetch, r *record, path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+// sameResource reports whether a HEAD answer proves that the resource is
+// the one the checkpoint describes, fully stored (pos bytes).
+func sameResource(head *http.Response, ck persistence.Checkpoint, pos int64) bool {
+	return head != nil && ck.Total >= 0 && head.ContentLength == ck.Total && pos == ck.Total &&
+		((ck.ETag != "" && head.Header.Get("ETag") == ck.ETag) ||
+			(ck.ETag == "" && ck.LastModified != "" && head.Header.Get("Last-Modified") == ck.LastModified))
+}
+
+// restart discards the partial and its checkpoint.
+func (t *transfer) restart() error {
+	if err := os.Remove(t.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	ck := persistence.Checkpoint{Total: -1}
-	if err := m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(f.reg.UID, r.Index, ck) }); err != nil {
+	if err := t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) }); err != nil {
 		return err
 	}
-	r.ckpt = ck
-	m.setOffset(f, r, 0)
+	t.r.ckpt = ck
+	t.f.setOffset(t.r, 0)
 	return errRestart
 }
 
-// saveFinalCheckpoint checkpoints what an interrupted attempt stored.
-func (m *Manager) saveFinalCheckpoint(f *fetch, r *record, a *attempt, resp *grab.Response, offset int64, path string) {
-	a.mu.Lock()
-	started := a.started
-	a.mu.Unlock()
-	if !started {
+// saveFinalCheckpoint checkpoints what an interrupted GET stored.
+func (t *transfer) saveFinalCheckpoint(resp *grab.Response, fallback int64) {
+	t.mu.Lock()
+	started := t.started
+	t.mu.Unlock()
+	if !t.isGET || !started {
 		return
 	}
-	pos := a.position(resp, offset)
-	m.setOffset(f, r, pos)
-	if err := m.checkpoint(f, r, a, path, pos); err != nil {
-		m.log.Warn("checkpoint", "uid", f.reg.UID, "index", r.Index, "err", err)
+	pos := t.position(resp, fallback)
+	t.f.setOffset(t.r, pos)
+	t.checkpointLogged(pos)
+}
+
+func (t *transfer) checkpointLogged(pos int64) {
+	if err := t.checkpoint(pos); err != nil {
+		t.m.log.Warn("checkpoint", "uid", t.f.reg.UID, "index", t.r.Index, "err", err)
 	}
 }
 
 // checkpoint is the one place that writes resume points: fsync the partial
 // first, then record the offset, so the store never points past durable
 // bytes.
-func (m *Manager) checkpoint(f *fetch, r *record, a *attempt, path string, pos int64) error {
-	if err := syncFile(path); err != nil {
+func (t *transfer) checkpoint(pos int64) error {
+	if err := syncFile(t.path); err != nil {
 		return err
 	}
-	a.mu.Lock()
-	a.ck.Offset = pos
-	ck := a.ck
-	a.mu.Unlock()
-	if err := m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(f.reg.UID, r.Index, ck) }); err != nil {
+	t.mu.Lock()
+	t.ck.Offset = pos
+	ck := t.ck
+	t.mu.Unlock()
+	if err := t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) }); err != nil {
 		return err
 	}
-	r.ckpt = ck
+	t.r.ckpt = ck
 	return nil
 }
 
@@ -373,62 +392,4 @@ func syncFile(path string) error {
 	}
 	defer fh.Close()
 	return fh.Sync()
-}
-
-// setOffset publishes a record's stored byte count.
-func (m *Manager) setOffset(f *fetch, r *record, v int64) {
-	old := r.offset.Swap(v)
-	f.downloaded.Add(v - old)
-}
-
-func checkIntegrity(path, integrity string) error {
-	want, err := parseIntegrity(integrity)
-	if err != nil {
-		return failf(ReasonFetchError, "%v", err)
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return err
-	}
-	if subtle.ConstantTimeCompare(h.Sum(nil), want) != 1 {
-		return failf(ReasonFetchError, "integrity check failed: the body's SHA-256 does not match %s", integrity)
-	}
-	return nil
-}
-
-// parseContentRange parses "bytes first-last/total" (total must be known).
-func parseContentRange(v string) (first, last, total int64, ok bool) {
-	rest, found := strings.CutPrefix(strings.TrimSpace(v), "bytes ")
-	if !found {
-		return 0, 0, 0, false
-	}
-	rng, tot, found := strings.Cut(rest, "/")
-	if !found {
-		return 0, 0, 0, false
-	}
-	a, b, found := strings.Cut(rng, "-")
-	if !found {
-		return 0, 0, 0, false
-	}
-	var err1, err2, err3 error
-	first, err1 = strconv.ParseInt(a, 10, 64)
-	last, err2 = strconv.ParseInt(b, 10, 64)
-	total, err3 = strconv.ParseInt(tot, 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || first < 0 || last < first || total <= last {
-		return 0, 0, 0, false
-	}
-	return first, last, total, true
-}
-
-func flattenHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		out[k] = strings.Join(v, ", ")
-	}
-	return out
 }

@@ -8,15 +8,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // Limits of a fetch() call.
 const (
-	MaxIDBytes       = 1024
-	MaxRequests      = 10000
-	MaxAppNameBytes  = 255
-	MaxTitleBytes    = 1024
-	MaxIcons         = 32
 	maxHeaderEntries = 100
 )
 
@@ -49,22 +46,22 @@ var allowedMethods = map[string]bool{
 // ValidateID checks a fetch id (spec B.13).
 func ValidateID(id string) error {
 	if id == "" {
-		return typeErrorf("the id must not be empty")
+		return model.TypeErrorf("the id must not be empty")
 	}
-	if len(id) > MaxIDBytes {
-		return typeErrorf("the id is %d bytes long; the limit is %d", len(id), MaxIDBytes)
+	if len(id) > model.MaxIDBytes {
+		return model.TypeErrorf("the id is %d bytes long; the limit is %d", len(id), model.MaxIDBytes)
 	}
 	return nil
 }
 
 // ValidateApp checks an app name: 1–255 bytes of letters, digits, '.', '_' and '-'.
 func ValidateApp(app string) error {
-	if app == "" || len(app) > MaxAppNameBytes {
-		return typeErrorf("the app name must be 1 to %d characters", MaxAppNameBytes)
+	if app == "" || len(app) > model.MaxAppNameBytes {
+		return model.TypeErrorf("the app name must be 1 to %d characters", model.MaxAppNameBytes)
 	}
 	for _, c := range app {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			return typeErrorf("the app name %q may hold only letters, digits, '.', '_' and '-'", app)
+			return model.TypeErrorf("the app name %q may hold only letters, digits, '.', '_' and '-'", app)
 		}
 	}
 	return nil
@@ -75,31 +72,31 @@ func ValidateApp(app string) error {
 func ValidateURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, typeErrorf("malformed URL %q", raw)
+		return nil, model.TypeErrorf("malformed URL %q", raw)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, typeErrorf("URL %q: only http and https are supported", raw)
+		return nil, model.TypeErrorf("URL %q: only http and https are supported", raw)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, typeErrorf("URL %q has no host", raw)
+		return nil, model.TypeErrorf("URL %q has no host", raw)
 	}
 	if u.User != nil {
-		return nil, typeErrorf("URL %q carries credentials; pass them in an Authorization header", raw)
+		return nil, model.TypeErrorf("URL %q carries credentials; pass them in an Authorization header", raw)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, typeErrorf("URL %q has an invalid port", raw)
+			return nil, model.TypeErrorf("URL %q has an invalid port", raw)
 		}
 		if badPorts[n] {
-			return nil, typeErrorf("URL %q uses port %d, which fetch blocks", raw, n)
+			return nil, model.TypeErrorf("URL %q uses port %d, which fetch blocks", raw, n)
 		}
 	}
 	return u, nil
 }
 
 // normalizeRequest validates one request and fills defaults.
-func normalizeRequest(i int, r Request) (Request, error) {
+func normalizeRequest(i int, r model.Request) (model.Request, error) {
 	if _, err := ValidateURL(r.URL); err != nil {
 		return r, err
 	}
@@ -108,29 +105,29 @@ func normalizeRequest(i int, r Request) (Request, error) {
 		r.Method = http.MethodGet
 	}
 	if !allowedMethods[r.Method] {
-		return r, typeErrorf("request %d: method %q is not allowed", i, r.Method)
+		return r, model.TypeErrorf("request %d: method %q is not allowed", i, r.Method)
 	}
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Body) > 0 {
-		return r, typeErrorf("request %d: a %s request cannot have a body", i, r.Method)
+		return r, model.TypeErrorf("request %d: a %s request cannot have a body", i, r.Method)
 	}
 	if len(r.Headers) > maxHeaderEntries {
-		return r, typeErrorf("request %d: more than %d headers", i, maxHeaderEntries)
+		return r, model.TypeErrorf("request %d: more than %d headers", i, maxHeaderEntries)
 	}
 	hs := make(map[string]string, len(r.Headers))
 	for k, v := range r.Headers {
 		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
-			return r, typeErrorf("request %d: invalid header %q", i, k)
+			return r, model.TypeErrorf("request %d: invalid header %q", i, k)
 		}
 		ck := http.CanonicalHeaderKey(k)
 		if reservedHeaders[ck] {
-			return r, typeErrorf("request %d: header %s is managed by bgfetch", i, ck)
+			return r, model.TypeErrorf("request %d: header %s is managed by bgfetch", i, ck)
 		}
 		hs[ck] = v
 	}
 	r.Headers = hs
 	if r.Integrity != "" {
 		if _, err := parseIntegrity(r.Integrity); err != nil {
-			return r, typeErrorf("request %d: %v", i, err)
+			return r, model.TypeErrorf("request %d: %v", i, err)
 		}
 	}
 	return r, nil
@@ -152,35 +149,82 @@ func validHeaderName(k string) bool {
 func parseIntegrity(s string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(s, "sha256-")
 	if !ok {
-		return nil, typeErrorf("integrity %q: only sha256-<base64> is supported", s)
+		return nil, model.TypeErrorf("integrity %q: only sha256-<base64> is supported", s)
 	}
 	sum, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil || len(sum) != sha256.Size {
-		return nil, typeErrorf("integrity %q is not a base64 SHA-256 digest", s)
+		return nil, model.TypeErrorf("integrity %q is not a base64 SHA-256 digest", s)
 	}
 	return sum, nil
 }
 
-func validateOptions(o *FetchOptions) error {
-	if len(o.Title) > MaxTitleBytes {
-		return typeErrorf("the title is longer than %d bytes", MaxTitleBytes)
+// validateFetch checks a fetch() call (spec B) and returns its requests
+// normalised; it cleans o.Destination.
+func validateFetch(o *model.FetchRequest) ([]model.Request, error) {
+	if err := ValidateID(o.ID); err != nil {
+		return nil, err
 	}
-	if len(o.Icons) > MaxIcons {
-		return typeErrorf("more than %d icons", MaxIcons)
+	if len(o.Requests) == 0 {
+		return nil, model.TypeErrorf("the request list is empty")
+	}
+	if len(o.Requests) > model.MaxRequests {
+		return nil, model.TypeErrorf("%d requests; the limit is %d", len(o.Requests), model.MaxRequests)
+	}
+	if err := validateOptions(o); err != nil {
+		return nil, err
+	}
+	reqs := make([]model.Request, len(o.Requests))
+	for i, r := range o.Requests {
+		nr, err := normalizeRequest(i, r)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = nr
+	}
+	return reqs, nil
+}
+
+func validateOptions(o *model.FetchRequest) error {
+	if o.Handler != nil {
+		if err := o.Handler.Validate(); err != nil {
+			return err
+		}
+	}
+	if len(o.Title) > model.MaxTitleBytes {
+		return model.TypeErrorf("the title is longer than %d bytes", model.MaxTitleBytes)
+	}
+	if len(o.Icons) > model.MaxIcons {
+		return model.TypeErrorf("more than %d icons", model.MaxIcons)
 	}
 	for _, ic := range o.Icons {
 		if _, err := ValidateURL(ic.Src); err != nil {
-			return typeErrorf("icon: %s", err.(*Error).Message)
+			return model.TypeErrorf("icon: %s", err.(*model.Error).Message)
 		}
 	}
 	if o.DownloadTotal < 0 {
-		return typeErrorf("downloadTotal must not be negative")
+		return model.TypeErrorf("downloadTotal must not be negative")
 	}
 	if o.Destination != "" {
 		if !filepath.IsAbs(o.Destination) {
-			return typeErrorf("destination %q must be an absolute path", o.Destination)
+			return model.TypeErrorf("destination %q must be an absolute path", o.Destination)
 		}
 		o.Destination = filepath.Clean(o.Destination)
+	}
+	return nil
+}
+
+// validateUpdateUI checks an updateUI answer (spec C.21).
+func validateUpdateUI(u model.UpdateUI) error {
+	if u.Title != nil && len(*u.Title) > model.MaxTitleBytes {
+		return model.TypeErrorf("the title is longer than %d bytes", model.MaxTitleBytes)
+	}
+	if len(u.Icons) > model.MaxIcons {
+		return model.TypeErrorf("%d icons; the limit is %d", len(u.Icons), model.MaxIcons)
+	}
+	for _, ic := range u.Icons {
+		if _, err := ValidateURL(ic.Src); err != nil {
+			return err
+		}
 	}
 	return nil
 }

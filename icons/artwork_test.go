@@ -9,6 +9,7 @@ import (
 )
 
 func TestAppIcon(t *testing.T) {
+	t.Parallel()
 	img, err := Decode(AppIcon())
 	if err != nil {
 		t.Fatalf("AppIcon: %v", err)
@@ -44,6 +45,7 @@ func TestAppIcon(t *testing.T) {
 // that each icon carries both a light and a dark tone (fill + outline), so it
 // stays visible on light and on dark panels.
 func TestTrayIcons(t *testing.T) {
+	t.Parallel()
 	states := []TrayState{TrayIdle, TrayDownloading, TrayPaused, TrayFailed}
 	seen := map[string]TrayState{}
 	for _, s := range states {

@@ -13,16 +13,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
+
 	"golang.org/x/image/draw"
 )
-
-// Candidate is one entry of a fetch's icons list, as in a Web App Manifest
-// image resource.
-type Candidate struct {
-	Src   string // URL of the image
-	Sizes string // space-separated "WxH" tokens, or "any"; may be empty
-	Type  string // MIME type hint; may be empty
-}
 
 // supportedTypes are the MIME types Decode can read.
 var supportedTypes = map[string]bool{
@@ -34,7 +28,7 @@ var supportedTypes = map[string]bool{
 
 // Supported reports whether c may be decodable: its Type (or, without one,
 // its Src extension) is PNG, JPEG or GIF, or unknown.
-func (c Candidate) Supported() bool {
+func Supported(c model.Icon) bool {
 	if t := strings.TrimSpace(strings.ToLower(c.Type)); t != "" {
 		t, _, _ = strings.Cut(t, ";")
 		return supportedTypes[strings.TrimSpace(t)]
@@ -76,12 +70,13 @@ func parseSizes(s string) []int {
 	return out
 }
 
-// Best picks the candidate that best fits a square of want pixels, as a
+// Best picks the icon of a fetch's list that best fits a square of want
+// pixels, as a
 // Web App Manifest user agent would: a scalable ("any") icon first, else the
 // smallest declared size >= want, else the largest declared size, else one
 // without usable sizes. Candidates whose type is not supported are skipped;
 // ties go to the earlier candidate. ok is false when nothing is usable.
-func Best(cands []Candidate, want int) (best Candidate, ok bool) {
+func Best(cands []model.Icon, want int) (best model.Icon, ok bool) {
 	const (
 		rankAny = iota
 		rankBigEnough
@@ -90,7 +85,7 @@ func Best(cands []Candidate, want int) (best Candidate, ok bool) {
 	)
 	bestRank, bestKey := rankUnknown+1, 0
 	for _, c := range cands {
-		if !c.Supported() {
+		if c.Src == "" || !Supported(c) {
 			continue
 		}
 		rank, key := rankUnknown, 0
@@ -207,4 +202,19 @@ func EncodePNG(img image.Image) []byte {
 		return nil
 	}
 	return buf.Bytes()
+}
+
+// Prepare turns downloaded icon bytes into what bgfetch shows and caches:
+// decoded within the limits of Decode, fitted into a pixels-square and
+// encoded as PNG.
+func Prepare(data []byte, pixels int) ([]byte, error) {
+	img, err := Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	out := EncodePNG(Scale(img, pixels))
+	if out == nil {
+		return nil, errors.New("icons: empty image")
+	}
+	return out, nil
 }

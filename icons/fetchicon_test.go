@@ -12,69 +12,72 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 func TestBest(t *testing.T) {
-	c := func(src, sizes, typ string) Candidate { return Candidate{Src: src, Sizes: sizes, Type: typ} }
+	t.Parallel()
+	c := func(src, sizes, typ string) model.Icon { return model.Icon{Src: src, Sizes: sizes, Type: typ} }
 	tests := []struct {
 		name    string
-		cands   []Candidate
+		cands   []model.Icon
 		want    int
 		wantSrc string // "" means ok == false
 	}{
 		{"empty list", nil, 64, ""},
-		{"smallest that is big enough", []Candidate{
+		{"smallest that is big enough", []model.Icon{
 			c("a.png", "512x512", "image/png"),
 			c("b.png", "96x96", "image/png"),
 			c("c.png", "128x128", "image/png"),
 			c("d.png", "48x48", "image/png"),
 		}, 64, "b.png"},
-		{"exact size wins", []Candidate{
+		{"exact size wins", []model.Icon{
 			c("a.png", "128x128", ""), c("b.png", "64x64", ""),
 		}, 64, "b.png"},
-		{"none big enough: largest", []Candidate{
+		{"none big enough: largest", []model.Icon{
 			c("a.png", "16x16", ""), c("b.png", "48x48", ""), c("c.png", "32x32", ""),
 		}, 256, "b.png"},
-		{"any beats fixed sizes", []Candidate{
+		{"any beats fixed sizes", []model.Icon{
 			c("a.png", "64x64", "image/png"), c("b.png", "any", "image/png"),
 		}, 64, "b.png"},
-		{"svg any is skipped: unsupported type", []Candidate{
+		{"svg any is skipped: unsupported type", []model.Icon{
 			c("logo.svg", "any", "image/svg+xml"), c("a.png", "32x32", "image/png"),
 		}, 64, "a.png"},
-		{"svg by extension is skipped", []Candidate{
+		{"svg by extension is skipped", []model.Icon{
 			c("https://x/logo.svg?v=2", "any", ""), c("a.png", "32x32", ""),
 		}, 64, "a.png"},
-		{"webp and ico skipped", []Candidate{
+		{"webp and ico skipped", []model.Icon{
 			c("a.webp", "64x64", "image/webp"), c("b.ico", "64x64", "image/x-icon"), c("c.gif", "16x16", "image/gif"),
 		}, 64, "c.gif"},
-		{"multi-size token list uses its best size", []Candidate{
+		{"multi-size token list uses its best size", []model.Icon{
 			c("a.png", "16x16 256x256", ""), c("b.png", "128x128", ""),
 		}, 200, "a.png"},
-		{"multi-size: small entry in a list still fits", []Candidate{
+		{"multi-size: small entry in a list still fits", []model.Icon{
 			c("a.png", "512x512", ""), c("b.png", "16x16 72x72 1024x1024", ""),
 		}, 64, "b.png"},
-		{"non-square uses the smaller side", []Candidate{
+		{"non-square uses the smaller side", []model.Icon{
 			c("wide.png", "256x32", ""), c("sq.png", "64x64", ""),
 		}, 48, "sq.png"},
-		{"unknown sizes only as a last resort", []Candidate{
+		{"unknown sizes only as a last resort", []model.Icon{
 			c("nosize.png", "", ""), c("small.png", "8x8", ""),
 		}, 64, "small.png"},
-		{"unknown sizes when nothing else", []Candidate{
+		{"unknown sizes when nothing else", []model.Icon{
 			c("nosize.png", "", ""), c("bad.png", "big", ""),
 		}, 64, "nosize.png"},
-		{"malformed tokens ignored", []Candidate{
+		{"malformed tokens ignored", []model.Icon{
 			c("a.png", "0x0 -5x5 x64 64x", ""), c("b.png", "32X32", ""),
 		}, 64, "b.png"},
-		{"ties keep list order", []Candidate{
+		{"ties keep list order", []model.Icon{
 			c("first.png", "64x64", ""), c("second.png", "64x64", ""),
 		}, 64, "first.png"},
-		{"mime parameters and case", []Candidate{
+		{"mime parameters and case", []model.Icon{
 			c("a.png", "64x64", "IMAGE/PNG; charset=binary"),
 		}, 64, "a.png"},
-		{"only unsupported", []Candidate{
+		{"only unsupported", []model.Icon{
 			c("a.svg", "any", "image/svg+xml"),
 		}, 64, ""},
-		{"jpeg accepted", []Candidate{
+		{"jpeg accepted", []model.Icon{
 			c("a.jpg", "64x64", "image/jpeg"),
 		}, 64, "a.jpg"},
 	}
@@ -138,6 +141,7 @@ func pngWithHeaderSize(t *testing.T, w, h uint32) []byte {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	red := color.NRGBA{R: 255, A: 255}
 	validPNG := encode(t, "png", solid(40, 30, red))
 	tests := []struct {
@@ -189,6 +193,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestScale(t *testing.T) {
+	t.Parallel()
 	checker := image.NewNRGBA(image.Rect(0, 0, 256, 256))
 	for y := 0; y < 256; y++ {
 		for x := 0; x < 256; x++ {
@@ -271,6 +276,7 @@ func TestScale(t *testing.T) {
 }
 
 func TestEncodePNGEmpty(t *testing.T) {
+	t.Parallel()
 	if b := EncodePNG(image.NewNRGBA(image.Rect(0, 0, 0, 0))); b != nil {
 		t.Fatalf("EncodePNG(empty) = %d bytes, want nil", len(b))
 	}

@@ -59,6 +59,7 @@ func BenchmarkStoreRSS(b *testing.B) {
 // TestStoreRSSChild is BenchmarkStoreRSS's child; it does nothing in a
 // normal test run.
 func TestStoreRSSChild(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("BGFETCH_RSS_CHILD")
 	if dir == "" {
 		t.Skip("run by BenchmarkStoreRSS")

@@ -45,7 +45,7 @@ type Store struct {
 	done chan struct{}
 }
 
-// Key prefixes. One byte each, followed by the key proper.
+// Key prefixes: a letter and a slash, followed by the key proper.
 const (
 	prefixRegistration = "r/"
 	prefixRecord       = "c/"
@@ -455,6 +455,19 @@ func (tx *Tx) OutboxAfter(after uint64, fn func(OutboxEntry) bool) error {
 		}
 	}
 	return nil
+}
+
+// OutboxEntryAt returns the outbox entry seq, or ErrNotFound.
+func (tx *Tx) OutboxEntryAt(seq uint64) (OutboxEntry, error) {
+	doc, err := tx.get(prefixOutbox + outboxKey(seq))
+	if err != nil {
+		return OutboxEntry{}, err
+	}
+	_, err = tx.txn.Get([]byte(prefixDelivered + outboxKey(seq)))
+	if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+		return OutboxEntry{}, err
+	}
+	return OutboxEntry{Seq: seq, Doc: doc, Delivered: err == nil}, nil
 }
 
 // MarkDelivered records that the entry seq reached its handler.

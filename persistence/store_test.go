@@ -18,6 +18,7 @@ func openTemp(t *testing.T, dir string) *Store {
 
 // A second process (or opener) on the same data dir gets a clear error.
 func TestSecondOpenIsAlreadyRunning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	if _, err := Open(dir, Options{}); !errors.Is(err, ErrAlreadyRunning) {
@@ -29,6 +30,7 @@ func TestSecondOpenIsAlreadyRunning(t *testing.T) {
 }
 
 func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	err := s.Update(func(tx *Tx) error {
@@ -79,6 +81,7 @@ func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
 // Concurrent appends become visible in sequence order, and a failed
 // transaction hands its numbers out again.
 func TestOutboxOrderAndRollback(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	var wg sync.WaitGroup
@@ -147,6 +150,7 @@ func TestOutboxOrderAndRollback(t *testing.T) {
 
 // Writes larger than one Badger transaction are split, never refused.
 func TestUpdateManySplitsLargeWrites(t *testing.T) {
+	t.Parallel()
 	s := openTemp(t, t.TempDir())
 	defer s.Close()
 	doc := make([]byte, 2000) // 20,000 x 2 KB: far past one transaction

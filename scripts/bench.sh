@@ -13,18 +13,17 @@
 #
 # Needs: nginx curl wget aria2c (scripts/install-deps.sh bench) and Go.
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-export PATH=/usr/local/go/bin:$PATH
-export CGO_ENABLED=1 GOFLAGS="${GOFLAGS:--mod=readonly -buildvcs=false}"
+LOG_TAG=bench
+source "$(dirname "$0")/lib.sh"
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
 	BIG_MIB=256
+	MOVE_MIB=256
 	RUNS=${BENCH_RUNS:-3}
 else
 	BIG_MIB=2048
+	MOVE_MIB=1024
 	RUNS=${BENCH_RUNS:-5}
 fi
 OUTDOC=${BENCH_OUT:-$ROOT/docs/benchmarks.md}
@@ -33,13 +32,10 @@ SMALL_PER=100  # URLs per bgfetch fetch (20 fetches)
 QUEUED_N=1000  # queued registrations for RSS and API latency
 RESTART_N=100  # fetches mid-transfer for the restart benchmark
 
-for t in nginx curl wget aria2c go; do
-	command -v "$t" >/dev/null || { echo "bench: $t not found (scripts/install-deps.sh bench)" >&2; exit 1; }
-done
+need nginx curl wget aria2c go -- "scripts/install-deps.sh bench"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bgfetch-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers run as an unprivileged user
-DPID= # the running daemon, a child of this script
 cleanup() {
 	local rc=$?
 	set +e
@@ -55,13 +51,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
-
 # ---------------------------------------------------------------- build
-log "building bin/bgfetch and bench helpers"
-go build -o bin/bgfetch .
-go build -o "$WORK/bgbench" ./bench/bgbench
-BG=$ROOT/bin/bgfetch
+build_tools "$WORK" bgbench
 BB=$WORK/bgbench
 
 # ---------------------------------------------------------------- files
@@ -73,6 +64,7 @@ head -c "$((SMALL_N * 65536))" /dev/urandom >"$WORK/small.blob"
 split -b 65536 -d -a 4 --additional-suffix=.bin "$WORK/small.blob" "$WWW/small/f"
 rm "$WORK/small.blob"
 head -c $((64 << 20)) /dev/urandom >"$WWW/slow.bin"
+head -c $((MOVE_MIB << 20)) /dev/urandom >"$WWW/move.bin"
 chmod -R a+rX "$WWW"
 
 # ---------------------------------------------------------------- nginx
@@ -133,31 +125,14 @@ BASE=http://127.0.0.1:$PORT
 log "nginx on $BASE"
 
 # ---------------------------------------------------------------- daemon
-# start_daemon DIR [serve flags…]: start a headless daemon on DIR; DPID.
-start_daemon() {
+# bench_daemon DIR [serve flags…]: a headless daemon on DIR (log DIR.log).
+bench_daemon() {
 	local dir=$1
 	shift
-	mkdir -p "$dir"
-	rm -f "$dir/endpoint" # a killed daemon's: wait for the new one's
-	"$BG" serve --headless --data-dir "$dir" --listen "unix:$dir/api.sock" "$@" 2>>"$dir.log" &
-	DPID=$!
-	for _ in $(seq 1 500); do
-		[ -f "$dir/endpoint" ] && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.01
-	done
-	echo "bench: the daemon did not start:" >&2
-	cat "$dir.log" >&2
-	return 1
+	start_daemon "$dir" "$dir.log" "$@"
 }
-stop_daemon() {
-	kill -TERM "$DPID" 2>/dev/null || true
-	wait "$DPID" 2>/dev/null || true
-	DPID=
-}
+stop_daemon() { kill_daemon TERM; }
 
-median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"} else if (NR%2) {print v[(NR+1)/2]} else {printf "%.4f\n", (v[NR/2]+v[NR/2+1])/2}}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 kib2mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 fmt3() { awk -v v="$1" 'BEGIN { printf "%.3f", v }'; }
 # rotate N WORD…: the words rotated left by N (peers alternate their order).
@@ -184,7 +159,7 @@ cpu_pct() {
 }
 log "RSS idle and with $QUEUED_N queued registrations; API latency"
 DA=$WORK/data-a
-start_daemon "$DA"
+bench_daemon "$DA"
 sleep 2
 read -r RSS_IDLE _ RSS_IDLE_ANON RSS_IDLE_FILE < <("$BB" rss -pid "$DPID")
 # Queued: every fetch asks for the throttled file; 6 transfer (the default
@@ -209,7 +184,7 @@ stop_daemon
 # (nothing listens on DEAD_PORT): every record retries with backoff.
 DEAD_PORT=$(free_port)
 DW=$WORK/data-w
-start_daemon "$DW"
+bench_daemon "$DW"
 "$BB" register -data-dir "$DW" -n "$QUEUED_N" -prefix w -conc 8 "http://127.0.0.1:$DEAD_PORT/never.bin" >/dev/null
 sleep 5
 read -r RSS_WAITING _ RSS_WAITING_ANON _ < <("$BB" rss -pid "$DPID")
@@ -221,7 +196,7 @@ lat() { awk -v k="$1" '$1 == k { print $2 }' "$RES/${2:-latency}"; }
 # ======================================== 1: one big file
 log "benchmark 1: one ${BIG_MIB} MiB file, $RUNS runs"
 DB=$WORK/data-b
-start_daemon "$DB"
+bench_daemon "$DB"
 OUT=$WORK/out
 mkdir -p "$OUT"
 URL_BIG=$BASE/big.bin
@@ -296,11 +271,34 @@ done
 rm -rf "$OUT"
 stop_daemon
 
+# ======================================== 6: API latency during a move
+# A body moved to a destination on another file system is copied, synced
+# and renamed there: none of that may hold the engine's lock.
+SHM=/dev/shm/bgfetch-bench-$$
+log "benchmark 6: API latency while a ${MOVE_MIB} MiB body moves to $SHM (tmpfs), $RUNS runs"
+mkdir -p "$SHM"
+MOVE_FS="$(stat -f -c %T "$WORK") → $(stat -f -c %T "$SHM")"
+DM=$WORK/data-m
+bench_daemon "$DM"
+for ((r = 0; r < RUNS; r++)); do
+	rm -rf "${SHM:?}"/* && settle_disk
+	uid=$("$BG" --data-dir "$DM" --json fetch --id "mv$r" --dest "$SHM" --download-total $((MOVE_MIB << 20)) "$BASE/move.bin" |
+		awk -F'"' '$2 == "uid" { print $4; exit }')
+	"$BB" movelatency -data-dir "$DM" -uid "$uid" -every 10ms >"$RES/move.$r"
+	[ "$(stat -c %s "$SHM/move.bin")" = "$((MOVE_MIB << 20))" ] || { echo "bench: the moved body is not $MOVE_MIB MiB" >&2; exit 1; }
+	for k in move_p50_ms move_p99_ms move_max_ms move_polls; do
+		awk -v k="$k" '$1 == k { print $2 }' "$RES/move.$r" >>"$RES/b6.$k"
+	done
+	log "  run $r: $(paste -sd' ' "$RES/move.$r")"
+done
+stop_daemon
+rm -rf "$SHM"
+
 # ======================================== 5: restart
 log "benchmark 5: restart with $RESTART_N fetches mid-transfer, $RUNS runs"
 DC=$WORK/data-c
 # Every fetch must be able to transfer at once, hence the connection limit.
-start_daemon "$DC" --max-connections $((RESTART_N + 28))
+bench_daemon "$DC" --max-connections $((RESTART_N + 28))
 "$BB" register -data-dir "$DC" -n "$RESTART_N" -prefix r -conc 8 "$BASE/slow/slow.bin" >"$WORK/restart.ids"
 "$BB" restartwait -data-dir "$DC" -t0 "$(date +%s%N)" -ids "$WORK/restart.ids" -timeout 60s >/dev/null
 for ((r = 0; r < RUNS; r++)); do
@@ -309,7 +307,7 @@ for ((r = 0; r < RUNS; r++)); do
 	wait "$DPID" 2>/dev/null || true
 	DPID=
 	t0=$(date +%s%N)
-	start_daemon "$DC" --max-connections $((RESTART_N + 28))
+	bench_daemon "$DC" --max-connections $((RESTART_N + 28))
 	"$BB" restartwait -data-dir "$DC" -t0 "$t0" -ids "$WORK/restart.ids" -timeout 60s >"$RES/restart.$r"
 	awk '{print $2}' "$RES/restart.$r" | paste -sd' ' | {
 		read -r ep either running moving
@@ -393,6 +391,8 @@ meanwhile. Every download is checked for its size (benchmark 1) or count (benchm
 | 4a | \`GET /v1/fetches/{id}\` p99 ≤ 2 ms ($QUEUED_N active) | $(lat get_p99_ms) ms | $(verdict "$(lat get_p99_ms)" 2) |
 | 4b | \`GET /v1/fetches\` p99 ≤ 2 ms ($QUEUED_N active) | $(lat list_p99_ms) ms | $(verdict "$(lat list_p99_ms)" 2) |
 | 5 | restart: all $RESTART_N transferring again ≤ 500 ms | $B5_TRANS_MS ms (bytes flowing in all: $B5_MOVING_MS ms) | $(verdict "$B5_TRANS_MS" 500) |
+| 6a | \`GET /v1/fetches\` p99 ≤ 5 ms while a $MOVE_MIB MiB body moves to another file system | $(m b6.move_p99_ms) ms | $(verdict "$(m b6.move_p99_ms)" 5) |
+| 6b | the same, max ≤ 50 ms | $(m b6.move_max_ms) ms | $(verdict "$(m b6.move_max_ms)" 50) |
 
 ## 1. One $BIG_MIB MiB file
 
@@ -445,6 +445,17 @@ medians of the rounds' percentiles.
 | \`GET /v1/fetches\` ($(lat list_ids) ids) | $(lat list_p50_ms) | $(lat list_p99_ms) |
 | \`GET /v1/fetches/{id}\`, the $QUEUED_N retrying a refused connection instead | $(lat get_p50_ms latency-waiting) | $(lat get_p99_ms latency-waiting) |
 | \`GET /v1/fetches\`, the same | $(lat list_p50_ms latency-waiting) | $(lat list_p99_ms latency-waiting) |
+
+## 6. API latency while a body moves to another file system
+
+A $MOVE_MIB MiB fetch with \`--dest\` on /dev/shm ($MOVE_FS): once its last byte is in, the body is
+synced, copied to the destination, synced there and named. \`bench/bgbench movelatency\` calls
+\`GET /v1/fetches\` every 10 ms from the moment the fetch's bytes are all in until it has settled
+(medians of $RUNS runs, $(m b6.move_polls) calls a run).
+
+| p50 ms | p99 ms | max ms |
+| --- | --- | --- |
+| $(m b6.move_p50_ms) | $(m b6.move_p99_ms) | $(m b6.move_max_ms) |
 
 The targets are judged on the first two rows (6 transferring, the rest queued).
 

@@ -20,11 +20,8 @@
 #
 # Needs root (namespaces, tmpfs mounts), iproute2, curl and Go.
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-export PATH=/usr/local/go/bin:$PATH
-export CGO_ENABLED=1 GOFLAGS="${GOFLAGS:--mod=readonly -buildvcs=false}"
+LOG_TAG=faults
+source "$(dirname "$0")/lib.sh"
 
 SHORT=${FAULTS_SHORT:-0}
 ONLY=${FAULTS_ONLY:-}
@@ -32,9 +29,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "faults: needs root (network namespaces, tmpfs mounts)" >&2
 	exit 1
 fi
-for t in ip curl go sha256sum mount; do
-	command -v "$t" >/dev/null || { echo "faults: $t not found (scripts/install-deps.sh bench)" >&2; exit 1; }
-done
+need ip curl go sha256sum mount -- "scripts/install-deps.sh bench"
 
 TAG=bgf$$
 NS_S=$TAG-srv
@@ -47,7 +42,6 @@ SRV=http://$SRV_IP:8080
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bgfetch-faults.XXXXXX")
 FSPID= # the file server
-DPID=  # the daemon
 MOUNTS=()
 FAILED=0
 
@@ -70,14 +64,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '[faults %s] %s\n' "$(date +%T)" "$*" >&2; }
-
 # ---------------------------------------------------------------- build
-log "building bin/bgfetch and helpers"
-go build -o bin/bgfetch .
-go build -o "$WORK/faultserver" ./bench/faultserver
-go build -o "$WORK/bgbench" ./bench/bgbench
-BG=$ROOT/bin/bgfetch
+build_tools "$WORK" faultserver bgbench
 BB=$WORK/bgbench
 
 # ---------------------------------------------------------------- network
@@ -111,26 +99,8 @@ ip netns exec "$NS_C" curl -sf -o /dev/null "$SRV/_ctl/bytes" || { echo "faults:
 
 # ---------------------------------------------------------------- daemon
 D=$WORK/data
-start_daemon() {
-	local dir=${1:-$D}
-	rm -f "$dir/endpoint" # a killed daemon's: wait for the new one's
-	ip netns exec "$NS_C" "$BG" serve --headless ${FAULTS_VERBOSE:+--verbose} --data-dir "$dir" --listen "unix:$dir/api.sock" 2>>"$WORK/daemon.log" &
-	DPID=$!
-	for _ in $(seq 1 1000); do
-		[ -f "$dir/endpoint" ] && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.01
-	done
-	echo "faults: the daemon did not start" >&2
-	tail -20 "$WORK/daemon.log" >&2
-	return 1
-}
-kill_daemon() {
-	[ -n "$DPID" ] || return 0
-	kill "-${1:-KILL}" "$DPID" 2>/dev/null || true
-	wait "$DPID" 2>/dev/null || true
-	DPID=
-}
+DAEMON_WRAP=(ip netns exec "$NS_C")
+faults_daemon() { start_daemon "${1:-$D}" "$WORK/daemon.log" ${FAULTS_VERBOSE:+--verbose}; }
 
 # ---------------------------------------------------------------- helpers
 # mkfiles NAME COUNT MIB: COUNT random files NAME-i.bin of MIB MiB each.
@@ -201,7 +171,7 @@ broke() {
 # each registration the store no longer has.
 survive_restart() {
 	kill_daemon TERM
-	start_daemon
+	faults_daemon
 	local u
 	for u in "$@"; do
 		"$BB" get -data-dir "$D" "$u" >/dev/null 2>&1 || problem="${problem:+$problem; }registration $u lost after restart"
@@ -215,7 +185,7 @@ reset_world() {
 	ctl "mode?rate=0&cut=0&wrong206=&stall=0" >/dev/null
 	ctl reset >/dev/null
 	link up
-	start_daemon
+	faults_daemon
 }
 # verdict NAME FILES COUNT: the common checks once the fetches settled.
 finish() {
@@ -289,7 +259,7 @@ if selected sigkill; then
 		[ "$st" = settled ] && break
 		kill_daemon KILL
 		killed=$((killed + 1))
-		start_daemon
+		faults_daemon
 	done
 	if await "$uid"; then
 		finish sigkill "$name" "$count" "$killed kills"
@@ -312,7 +282,7 @@ if selected sigkill-after-201; then
 		uids+=("$(register k201-$i- "$WORK/dest/$i" $(urls small 3))")
 		sleep "$(printf '0.%03d' $((RANDOM % 60)))"
 		kill_daemon KILL
-		start_daemon
+		faults_daemon
 	done
 	if AWAIT_TIMEOUT=60s await "${uids[@]}"; then
 		problem=
@@ -414,7 +384,7 @@ if selected disk-full; then
 	mkdir -p "$D" "$WORK/dest"
 	rm -rf "$WORK/dest"/*
 	ctl "mode?rate=$((4 << 20))&cut=0&wrong206=" >/dev/null
-	start_daemon
+	faults_daemon
 	# A fetch that completes first: its record must survive the full disk.
 	uid0=$(register df-before "$WORK/dest" $(urls small 1))
 	await "$uid0" || broke disk-full "the first small fetch failed: $(paste -sd';' "$WORK/await.out")"
@@ -501,7 +471,7 @@ for kind in truncate extend; do
 	else
 		head -c $((1 << 20)) /dev/urandom >>"$part"
 	fi
-	start_daemon
+	faults_daemon
 	if await "$uid"; then
 		finish "partial-$kind" "$file" 1 "partial was $sz bytes"
 	else

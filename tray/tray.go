@@ -6,8 +6,9 @@
 // backgroundfetchclick and shows the window), Pause all / Resume all,
 // Start at login and Quit.
 //
-// It reads the engine (List) and calls Click, PauseAll and ResumeAll; it
-// never changes a fetch any other way and holds no state of its own.
+// It is handed the list of registrations (Refresh) and calls Click,
+// PauseAll and ResumeAll; it never changes a fetch any other way and holds
+// no state of its own. It imports nothing of the desktop app (app/).
 package tray
 
 import (
@@ -18,9 +19,9 @@ import (
 	"fyne.io/fyne/v2"
 	"github.com/godbus/dbus/v5"
 
-	"github.com/bgfetch/bgfetch/app/words"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // WatcherName is the bus name of the StatusNotifierItem host's watcher.
@@ -96,7 +97,7 @@ func WatcherOwned(conn *dbus.Conn) bool {
 // StateOf is the icon for a list of fetches: downloading while any
 // transfers; else a failure to look at while a failed fetch is listed;
 // else paused while any waits (paused, offline, queued); else idle.
-func StateOf(regs []downloads.Registration) icons.TrayState {
+func StateOf(regs []model.Registration) icons.TrayState {
 	return stateOf(words.Summarize(regs))
 }
 
@@ -113,13 +114,13 @@ func stateOf(s words.Summary) icons.TrayState {
 }
 
 // EntryLabel is a fetch's menu entry: "Episode 5 — 42%".
-func EntryLabel(r downloads.Registration) string {
+func EntryLabel(r model.Registration) string {
 	t := words.DisplayTitle(r)
 	if len([]rune(t)) > 40 {
 		t = string([]rune(t)[:39]) + "…"
 	}
 	switch r.State {
-	case downloads.StatePaused, downloads.StateWaitingNetwork, downloads.StateQueued:
+	case model.StatePaused, model.StateWaitingNetwork, model.StateQueued:
 		return t + " — " + words.StateWords(r)
 	}
 	if p, ok := words.Percent(r); ok {
@@ -129,12 +130,12 @@ func EntryLabel(r downloads.Registration) string {
 }
 
 // Menu builds the tray menu for regs (newest first).
-func (t *Tray) Menu(regs []downloads.Registration) *fyne.Menu {
+func (t *Tray) Menu(regs []model.Registration) *fyne.Menu {
 	return t.menu(regs, words.Summarize(regs))
 }
 
 // menu is Menu with regs' summary already made.
-func (t *Tray) menu(regs []downloads.Registration, sum words.Summary) *fyne.Menu {
+func (t *Tray) menu(regs []model.Registration, sum words.Summary) *fyne.Menu {
 	head := fyne.NewMenuItem(sum.Words(), nil)
 	head.Disabled = true
 	items := []*fyne.MenuItem{
@@ -142,7 +143,7 @@ func (t *Tray) menu(regs []downloads.Registration, sum words.Summary) *fyne.Menu
 		fyne.NewMenuItemSeparator(),
 		head,
 	}
-	var active []downloads.Registration
+	var active []model.Registration
 	for _, r := range regs {
 		if r.Active() {
 			active = append(active, r)
@@ -196,7 +197,7 @@ func (t *Tray) quit() {
 // Refresh updates the icon, the tooltip ("bgfetch — 2 downloading — 42%")
 // and, when an entry changed, the menu. It returns whether the menu was
 // rebuilt.
-func (t *Tray) Refresh(regs []downloads.Registration) bool {
+func (t *Tray) Refresh(regs []model.Registration) bool {
 	sum := words.Summarize(regs)
 	if st := stateOf(sum); !t.iconSet || st != t.state {
 		t.state, t.iconSet = st, true

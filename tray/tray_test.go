@@ -9,7 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
 )
 
@@ -27,12 +27,12 @@ func (c *fakeCtl) Click(uid string) error { c.calls = append(c.calls, "click "+u
 func (c *fakeCtl) PauseAll()              { c.calls = append(c.calls, "pauseall") }
 func (c *fakeCtl) ResumeAll()             { c.calls = append(c.calls, "resumeall") }
 
-func reg(uid, title string, state downloads.State, done, total int64) downloads.Registration {
-	return downloads.Registration{UID: uid, ID: "id-" + uid, Title: title, State: state, Downloaded: done, DownloadTotal: total}
+func reg(uid, title string, state model.State, done, total int64) model.Registration {
+	return model.Registration{UID: uid, ID: "id-" + uid, Title: title, State: state, Downloaded: done, DownloadTotal: total}
 }
 
-func failed(r downloads.Registration, reason downloads.FailureReason) downloads.Registration {
-	r.Result, r.FailureReason, r.State = downloads.ResultFailure, reason, downloads.StateSettled
+func failed(r model.Registration, reason model.FailureReason) model.Registration {
+	r.Result, r.FailureReason, r.State = model.ResultFailure, reason, model.StateSettled
 	return r
 }
 
@@ -64,21 +64,21 @@ func item(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
 }
 
 func TestStateOf(t *testing.T) {
-	run := reg("1", "a", downloads.StateRunning, 1, 10)
-	pause := reg("2", "b", downloads.StatePaused, 1, 10)
-	wait := reg("3", "c", downloads.StateWaitingNetwork, 1, 10)
-	bad := failed(reg("4", "d", "", 0, 0), downloads.ReasonBadStatus)
-	cancelled := failed(reg("5", "e", "", 0, 0), downloads.ReasonAborted)
+	run := reg("1", "a", model.StateRunning, 1, 10)
+	pause := reg("2", "b", model.StatePaused, 1, 10)
+	wait := reg("3", "c", model.StateWaitingNetwork, 1, 10)
+	bad := failed(reg("4", "d", "", 0, 0), model.ReasonBadStatus)
+	cancelled := failed(reg("5", "e", "", 0, 0), model.ReasonAborted)
 	cases := []struct {
-		regs []downloads.Registration
+		regs []model.Registration
 		want icons.TrayState
 	}{
 		{nil, icons.TrayIdle},
-		{[]downloads.Registration{cancelled}, icons.TrayIdle},
-		{[]downloads.Registration{pause}, icons.TrayPaused},
-		{[]downloads.Registration{wait}, icons.TrayPaused},
-		{[]downloads.Registration{bad, pause}, icons.TrayFailed},
-		{[]downloads.Registration{bad, run, pause}, icons.TrayDownloading},
+		{[]model.Registration{cancelled}, icons.TrayIdle},
+		{[]model.Registration{pause}, icons.TrayPaused},
+		{[]model.Registration{wait}, icons.TrayPaused},
+		{[]model.Registration{bad, pause}, icons.TrayFailed},
+		{[]model.Registration{bad, run, pause}, icons.TrayDownloading},
 	}
 	for i, c := range cases {
 		if got := StateOf(c.regs); got != c.want {
@@ -94,11 +94,11 @@ func TestMenu(t *testing.T) {
 	ctl := &fakeCtl{}
 	shown, quit := 0, 0
 	tr := New(&fakeDesk{}, ctl, Options{Show: func() { shown++ }, Quit: func() { quit++ }})
-	regs := []downloads.Registration{
-		reg("1", "Episode 5", downloads.StateRunning, 42, 100),
-		reg("2", "", downloads.StatePaused, 1, 10),
-		reg("3", "Unknown size", downloads.StateRunning, 1_500_000, 0),
-		failed(reg("4", "Old", "", 0, 0), downloads.ReasonFetchError),
+	regs := []model.Registration{
+		reg("1", "Episode 5", model.StateRunning, 42, 100),
+		reg("2", "", model.StatePaused, 1, 10),
+		reg("3", "Unknown size", model.StateRunning, 1_500_000, 0),
+		failed(reg("4", "Old", "", 0, 0), model.ReasonFetchError),
 	}
 	m := tr.Menu(regs)
 	want := []string{"Show bgfetch", "---", "2 downloading — 39%", "Episode 5 — 42%", "id-2 — Paused",
@@ -120,9 +120,9 @@ func TestMenu(t *testing.T) {
 }
 
 func TestMenuCapsEntries(t *testing.T) {
-	var regs []downloads.Registration
+	var regs []model.Registration
 	for i := 0; i < MaxEntries+5; i++ {
-		regs = append(regs, reg(string(rune('a'+i)), "x", downloads.StateRunning, 1, 2))
+		regs = append(regs, reg(string(rune('a'+i)), "x", model.StateRunning, 1, 2))
 	}
 	m := New(&fakeDesk{}, &fakeCtl{}, Options{}).Menu(regs)
 	item(t, m, "5 more…")
@@ -133,7 +133,7 @@ func TestMenuCapsEntries(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	d := &fakeDesk{}
 	tr := New(d, &fakeCtl{}, Options{})
-	regs := []downloads.Registration{reg("1", "Episode 5", downloads.StateRunning, 42, 100)}
+	regs := []model.Registration{reg("1", "Episode 5", model.StateRunning, 42, 100)}
 	if !tr.Refresh(regs) || tr.Refresh(regs) {
 		t.Fatal("want one rebuild for the same list")
 	}
@@ -141,7 +141,7 @@ func TestRefresh(t *testing.T) {
 	if !tr.Refresh(regs) {
 		t.Fatal("no rebuild after progress")
 	}
-	regs[0].State = downloads.StatePaused
+	regs[0].State = model.StatePaused
 	tr.Refresh(regs)
 	if want := []string{"bgfetch-tray-downloading.png", "bgfetch-tray-paused.png"}; !slices.Equal(d.icons, want) {
 		t.Fatalf("icons = %v", d.icons)
@@ -156,16 +156,16 @@ func TestRefresh(t *testing.T) {
 func TestTooltip(t *testing.T) {
 	var tips []string
 	tr := New(&fakeDesk{}, &fakeCtl{}, Options{Tooltip: func(s string) { tips = append(tips, s) }})
-	regs := []downloads.Registration{
-		reg("1", "Episode 5", downloads.StateRunning, 30, 100),
-		reg("2", "Artwork", downloads.StateQueued, 12, 100),
+	regs := []model.Registration{
+		reg("1", "Episode 5", model.StateRunning, 30, 100),
+		reg("2", "Artwork", model.StateQueued, 12, 100),
 	}
 	tr.Refresh(regs)
 	tr.Refresh(regs)
 	regs[0].Downloaded = 90
 	tr.Refresh(regs)
-	regs[0] = failed(regs[0], downloads.ReasonBadStatus)
-	regs[1] = failed(regs[1], downloads.ReasonAborted)
+	regs[0] = failed(regs[0], model.ReasonBadStatus)
+	regs[1] = failed(regs[1], model.ReasonAborted)
 	tr.Refresh(regs)
 	want := []string{
 		"bgfetch — 1 downloading — 21%",

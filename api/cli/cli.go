@@ -64,9 +64,9 @@ type command struct {
 	run     func(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int
 }
 
-func commands() []*command {
+func commands(desktop Desktop) []*command {
 	return []*command{
-		serveCommand(),
+		serveCommand(desktop),
 		fetchCommand(),
 		{name: "get", args: "ID", summary: "show the active fetch ID (or a registration uid r_…)", run: runGet},
 		{name: "ids", summary: "list the ids of active fetches", run: runIDs},
@@ -82,20 +82,24 @@ func commands() []*command {
 	}
 }
 
-// Run runs the CLI with args (without the program name) and returns the
-// exit status.
-func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// Run runs bgfetch with args (without the program name) and returns the
+// exit status. With no command (only global and serve flags) it runs
+// `serve`: the desktop app, when desktop is given and can run here.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, desktop Desktop) int {
+	if isServe(args) {
+		args = append([]string{"serve"}, args...)
+	}
 	var g globals
 	top := flag.NewFlagSet("bgfetch", flag.ContinueOnError)
 	top.SetOutput(io.Discard)
 	g.register(top)
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
+			usage(stdout, desktop)
 			return ExitOK
 		}
 		fmt.Fprintf(stderr, "bgfetch: %v\n\n", err)
-		usage(stderr)
+		usage(stderr, desktop)
 		return ExitUsage
 	}
 	if g.version {
@@ -103,27 +107,23 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	rest := top.Args()
-	if len(rest) == 0 {
-		usage(stderr)
-		return ExitUsage
-	}
 	name := rest[0]
 	if name == "help" {
 		if len(rest) > 1 {
-			return Run([]string{rest[1], "--help"}, stdin, stdout, stderr)
+			return Run([]string{rest[1], "--help"}, stdin, stdout, stderr, desktop)
 		}
-		usage(stdout)
+		usage(stdout, desktop)
 		return ExitOK
 	}
 	var cmd *command
-	for _, c := range commands() {
+	for _, c := range commands(desktop) {
 		if c.name == name {
 			cmd = c
 		}
 	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "bgfetch: unknown command %q\n\n", name)
-		usage(stderr)
+		usage(stderr, desktop)
 		return ExitUsage
 	}
 	e := &env{globals: g, stdin: stdin, stdout: stdout, stderr: stderr}
@@ -150,6 +150,24 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cmd.run(ctx, e, fs, pos)
+}
+
+// isServe reports whether args hold no command: only global and serve
+// flags, which `bgfetch` alone (the desktop app) accepts.
+func isServe(args []string) bool {
+	if len(args) == 0 {
+		return true
+	}
+	var g globals
+	var o ServeOptions
+	fs := flag.NewFlagSet("bgfetch", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	o.register(fs)
+	if fs.Parse(args) != nil { // --help, or flags of some command
+		return false
+	}
+	return fs.NArg() == 0 && !g.version
 }
 
 // parseInterspersed parses flags anywhere among the positional arguments
@@ -181,18 +199,18 @@ func want(e *env, cmd string, args []string, n int, what string) bool {
 	return false
 }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, desktop Desktop) {
 	fmt.Fprint(w, `bgfetch downloads named groups of files in the background and wakes the
 app that asked for them when they are done (the web's Background Fetch API,
 for desktop apps).
 
 Usage:
-  bgfetch [--data-dir DIR]          run the desktop app (tray, window, API)
+  bgfetch [--data-dir DIR] [serve flags]   run the desktop app (tray, window, API)
   bgfetch COMMAND [flags] [args]
 
 Commands:
 `)
-	for _, c := range commands() {
+	for _, c := range commands(desktop) {
 		fmt.Fprintf(w, "  %-28s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprint(w, `

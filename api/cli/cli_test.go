@@ -9,21 +9,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bgfetch/bgfetch/api"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/api/daemon"
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/version"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 func run(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := Run(args, strings.NewReader(""), &out, &errOut)
+	code := Run(args, strings.NewReader(""), &out, &errOut, nil)
 	return code, out.String(), errOut.String()
 }
 
-func daemon(t *testing.T) (string, *httptest.Server) {
+func startDaemon(t *testing.T) (string, *httptest.Server) {
 	t.Helper()
 	dir := t.TempDir()
-	d, err := api.StartDaemon(context.Background(), api.DaemonOptions{DataDir: dir})
+	d, err := daemon.Start(context.Background(), daemon.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +41,7 @@ func daemon(t *testing.T) (string, *httptest.Server) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	if code, out, _ := run("--version"); code != 0 || out != "bgfetch "+version.Version+"\n" {
 		t.Fatalf("--version: %d %q", code, out)
 	}
@@ -61,6 +63,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestNotRunningExits3(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := run("--data-dir", t.TempDir(), "ids")
 	if code != ExitNotRunning || !strings.Contains(errOut, "bgfetch serve --headless") {
 		t.Fatalf("%d %q", code, errOut)
@@ -68,21 +71,19 @@ func TestNotRunningExits3(t *testing.T) {
 }
 
 func TestFetchWaitAndQueries(t *testing.T) {
-	dir, srv := daemon(t)
+	t.Parallel()
+	dir, srv := startDaemon(t)
 	code, out, errOut := run("--data-dir", dir, "fetch", "--id", "ok", "--wait", srv.URL+"/a.txt")
 	if code != ExitOK || !strings.Contains(out, "ok: done") {
 		t.Fatalf("fetch --wait: %d %q %q", code, out, errOut)
 	}
 	// Flags after the URLs, globals after the command.
 	code, out, errOut = run("fetch", srv.URL+"/missing", "--id", "bad", "--wait", "--data-dir", dir)
-	if code != ExitFailure || !strings.Contains(errOut, "a server answered with an error status (bad-status)") {
+	if code != ExitFailure || !strings.Contains(errOut, words.ReasonWords(model.ReasonBadStatus)+" (bad-status)") {
 		t.Fatalf("failing fetch --wait: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = run("--data-dir", dir, "--json", "fetch", "--id", "j", "--wait", srv.URL+"/b.txt")
-	var res struct {
-		Registration downloads.Registration `json:"registration"`
-		Records      []downloads.Record     `json:"records"`
-	}
+	var res model.FetchResult
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Registration.Result != "success" || len(res.Records) != 1 {
 		t.Fatalf("--json fetch --wait: %d %q", code, out)
 	}
@@ -123,7 +124,8 @@ func TestFetchWaitAndQueries(t *testing.T) {
 }
 
 func TestServeSaysAlreadyRunning(t *testing.T) {
-	dir, _ := daemon(t)
+	t.Parallel()
+	dir, _ := startDaemon(t)
 	code, out, _ := run("serve", "--headless", "--data-dir", dir)
 	if code != 0 || !strings.Contains(out, "bgfetch is already running (endpoint unix:") {
 		t.Fatalf("%d %q", code, out)

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // resolve turns the ID argument into a registration: the active fetch
 // with that id, else (for an argument that looks like one) the kept
 // registration with that uid, which also works after the fetch settled.
-func resolve(ctx context.Context, c *client.Client, arg string) (*client.Registration, error) {
+func resolve(ctx context.Context, c *client.Client, arg string) (*model.Registration, error) {
 	reg, err := c.Get(ctx, arg)
 	if err != nil || reg != nil {
 		return reg, err
@@ -20,13 +21,13 @@ func resolve(ctx context.Context, c *client.Client, arg string) (*client.Registr
 	if strings.HasPrefix(arg, "r_") {
 		return c.Registration(ctx, arg)
 	}
-	return nil, &client.Error{Status: 404, Name: "NotFoundError",
+	return nil, &model.Error{Status: 404, Name: model.NotFoundError,
 		Message: fmt.Sprintf("no active fetch has the id %q (a settled fetch is reached by its uid r_…)", arg)}
 }
 
 // withRegistration connects, resolves args[0] and runs fn.
 func withRegistration(ctx context.Context, e *env, cmd string, args []string, n int, what string,
-	fn func(c *client.Client, reg *client.Registration) int) int {
+	fn func(c *client.Client, reg *model.Registration) int) int {
 	if !want(e, cmd, args, n, what) {
 		return ExitUsage
 	}
@@ -42,7 +43,7 @@ func withRegistration(ctx context.Context, e *env, cmd string, args []string, n 
 }
 
 func runGet(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
-	return withRegistration(ctx, e, "get", args, 1, "ID", func(_ *client.Client, reg *client.Registration) int {
+	return withRegistration(ctx, e, "get", args, 1, "ID", func(_ *client.Client, reg *model.Registration) int {
 		printRegistration(e, reg)
 		return ExitOK
 	})
@@ -61,7 +62,7 @@ func runIDs(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
 		return fail(e, "ids", err)
 	}
 	if e.json {
-		printJSON(e, map[string][]string{"ids": ids})
+		printJSON(e, model.IDList{IDs: ids})
 		return ExitOK
 	}
 	for _, id := range ids {
@@ -71,14 +72,14 @@ func runIDs(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
 }
 
 func runAbort(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
-	return withRegistration(ctx, e, "abort", args, 1, "ID", func(c *client.Client, reg *client.Registration) int {
+	return withRegistration(ctx, e, "abort", args, 1, "ID", func(c *client.Client, reg *model.Registration) int {
 		aborted, err := c.Abort(ctx, reg.UID)
 		if err != nil {
 			return fail(e, "abort", err)
 		}
 		switch {
 		case e.json:
-			printJSON(e, map[string]bool{"aborted": aborted})
+			printJSON(e, model.AbortAnswer{Aborted: aborted})
 		case aborted:
 			fmt.Fprintf(e.stdout, "aborted %s\n", reg.ID)
 		default:
@@ -92,8 +93,8 @@ func runAbort(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
 func actionRunner(action string) func(context.Context, *env, *flag.FlagSet, []string) int {
 	done := map[string]string{"pause": "paused", "resume": "resumed", "release": "released the records of", "click": "clicked"}[action]
 	return func(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
-		return withRegistration(ctx, e, action, args, 1, "ID", func(c *client.Client, reg *client.Registration) int {
-			acts := map[string]func(context.Context, string) (*client.Registration, error){
+		return withRegistration(ctx, e, action, args, 1, "ID", func(c *client.Client, reg *model.Registration) int {
+			acts := map[string]func(context.Context, string) (*model.Registration, error){
 				"pause": c.Pause, "resume": c.Resume, "release": c.Release, "click": c.Click,
 			}
 			after, err := acts[action](ctx, reg.UID)
@@ -122,8 +123,8 @@ func (f *recordsFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.ignoreMethod, "ignore-method", false, "ignore the request method when matching")
 }
 
-func (f *recordsFlags) query() client.MatchQuery {
-	return client.MatchQuery{URL: f.url, Method: f.method, IgnoreSearch: f.ignoreSearch, IgnoreMethod: f.ignoreMethod}
+func (f *recordsFlags) query() model.MatchQuery {
+	return model.MatchQuery{URL: f.url, Method: f.method, IgnoreSearch: f.ignoreSearch, IgnoreMethod: f.ignoreMethod}
 }
 
 func recordsCommand() *command {
@@ -132,7 +133,7 @@ func recordsCommand() *command {
 		name: "records", args: "ID", summary: "list a fetch's records (matchAll)",
 		flags: f.register,
 		run: func(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
-			return withRegistration(ctx, e, "records", args, 1, "ID", func(c *client.Client, reg *client.Registration) int {
+			return withRegistration(ctx, e, "records", args, 1, "ID", func(c *client.Client, reg *model.Registration) int {
 				recs, err := c.Records(ctx, reg.UID, f.query())
 				if err != nil {
 					return fail(e, "records", err)
@@ -145,15 +146,15 @@ func recordsCommand() *command {
 }
 
 func runMatch(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
-	return withRegistration(ctx, e, "match", args, 2, "ID and URL", func(c *client.Client, reg *client.Registration) int {
-		rec, err := c.Match(ctx, reg.UID, client.MatchQuery{URL: args[1]})
+	return withRegistration(ctx, e, "match", args, 2, "ID and URL", func(c *client.Client, reg *model.Registration) int {
+		rec, err := c.Match(ctx, reg.UID, model.MatchQuery{URL: args[1]})
 		if err != nil {
 			return fail(e, "match", err)
 		}
 		if e.json {
-			printJSON(e, map[string]any{"record": rec})
+			printJSON(e, model.RecordAnswer{Record: rec})
 		} else if rec != nil {
-			printRecords(e, []client.Record{*rec})
+			printRecords(e, []model.Record{*rec})
 		} else {
 			fmt.Fprintf(e.stdout, "no record of %s matches %s\n", reg.ID, args[1])
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 func eventsCommand() *command {
@@ -45,7 +46,7 @@ func eventsCommand() *command {
 	}
 }
 
-func printEvent(e *env, ev client.Event) {
+func printEvent(e *env, ev model.Event) {
 	if e.json {
 		b, _ := json.Marshal(ev)
 		fmt.Fprintln(e.stdout, string(b))

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bgfetch/bgfetch/api/client"
-	"github.com/dustin/go-humanize"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 type fetchFlags struct {
@@ -39,7 +38,7 @@ func fetchCommand() *command {
 			fs.StringVar(&f.id, "id", "", "the fetch's id, unique among the app's active fetches (default: generated)")
 			fs.StringVar(&f.title, "title", "", "title shown in the UI")
 			fs.Var(&f.icons, "icon", "icon URL shown in the UI (repeatable)")
-			fs.StringVar(&f.downloadTotal, "download-total", "", "expected total size, e.g. 60MB or 62914560; more fails the fetch")
+			fs.StringVar(&f.downloadTotal, "download-total", "", "expected total size, e.g. 60M or 62914560; more fails the fetch")
 			fs.StringVar(&f.dest, "dest", "", "folder the files are moved to on success")
 			fs.StringVar(&f.onEvent, "on-event", "", "shell command run for each event (event JSON on stdin)")
 			fs.Var(&f.integrity, "integrity", "sha256-<base64> of the i-th URL's body (repeatable, in URL order)")
@@ -69,14 +68,14 @@ func fetchCommand() *command {
 }
 
 // request builds the fetch body from the flags and URLs.
-func (f *fetchFlags) request(urls []string) (client.FetchRequest, error) {
+func (f *fetchFlags) request(urls []string) (model.FetchRequest, error) {
 	if len(urls) == 0 {
-		return client.FetchRequest{}, fmt.Errorf("give at least one URL")
+		return model.FetchRequest{}, fmt.Errorf("give at least one URL")
 	}
 	if len(f.integrity) > len(urls) {
-		return client.FetchRequest{}, fmt.Errorf("%d --integrity values for %d URLs", len(f.integrity), len(urls))
+		return model.FetchRequest{}, fmt.Errorf("%d --integrity values for %d URLs", len(f.integrity), len(urls))
 	}
-	req := client.FetchRequest{ID: f.id, Requests: client.GetRequests(urls...), Title: f.title}
+	req := model.FetchRequest{ID: f.id, Requests: model.GetRequests(urls...), Title: f.title}
 	if req.ID == "" {
 		req.ID = "cli-" + time.Now().UTC().Format("20060102-150405.000")
 	}
@@ -84,14 +83,14 @@ func (f *fetchFlags) request(urls []string) (client.FetchRequest, error) {
 		req.Requests[i].Integrity = sum
 	}
 	for _, src := range f.icons {
-		req.Icons = append(req.Icons, client.Icon{Src: src})
+		req.Icons = append(req.Icons, model.Icon{Src: src})
 	}
 	if f.downloadTotal != "" {
-		n, err := humanize.ParseBytes(f.downloadTotal)
+		n, err := parseSize("download-total", f.downloadTotal)
 		if err != nil {
-			return req, fmt.Errorf("--download-total %q: %v", f.downloadTotal, err)
+			return req, err
 		}
-		req.DownloadTotal = int64(n)
+		req.DownloadTotal = n
 	}
 	if f.dest != "" {
 		abs, err := filepath.Abs(f.dest)
@@ -104,7 +103,7 @@ func (f *fetchFlags) request(urls []string) (client.FetchRequest, error) {
 		req.Destination = abs
 	}
 	if f.onEvent != "" {
-		req.Handler = &client.Handler{Command: shellCommand(f.onEvent)}
+		req.Handler = &model.HandlerSpec{Command: shellCommand(f.onEvent)}
 	}
 	return req, nil
 }

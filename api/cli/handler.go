@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 type handlerFlags struct {
@@ -31,7 +31,7 @@ func handlerCommand() *command {
 			case f.clear:
 				err = c.DeleteHandler(ctx)
 			case f.url != "" || len(args) > 0:
-				err = c.SetHandler(ctx, client.Handler{URL: f.url, Command: args})
+				err = c.SetHandler(ctx, model.HandlerSpec{URL: f.url, Command: args})
 			}
 			if err != nil {
 				return fail(e, "handler", err)

@@ -5,12 +5,12 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/bgfetch/bgfetch/api/client"
-	"github.com/dustin/go-humanize"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // printRegistration prints a registration for people (or JSON).
-func printRegistration(e *env, reg *client.Registration) {
+func printRegistration(e *env, reg *model.Registration) {
 	if e.json {
 		printJSON(e, reg)
 		return
@@ -24,15 +24,15 @@ func printRegistration(e *env, reg *client.Registration) {
 	fmt.Fprintf(tw, "state:\t%s\n", reg.State)
 	fmt.Fprintf(tw, "downloaded:\t%s\n", progressText(reg))
 	if reg.UploadTotal > 0 {
-		fmt.Fprintf(tw, "uploaded:\t%s / %s\n", humanize.IBytes(uint64(reg.Uploaded)), humanize.IBytes(uint64(reg.UploadTotal)))
+		fmt.Fprintf(tw, "uploaded:\t%s / %s\n", words.Bytes(reg.Uploaded), words.Bytes(reg.UploadTotal))
 	}
 	switch reg.Result {
-	case "":
+	case model.ResultPending:
 		fmt.Fprintf(tw, "result:\t(pending)\n")
-	case "success":
+	case model.ResultSuccess:
 		fmt.Fprintf(tw, "result:\tsuccess\n")
 	default:
-		fmt.Fprintf(tw, "result:\tfailure: %s (%s)\n", reasonInWords(string(reg.FailureReason)), reg.FailureReason)
+		fmt.Fprintf(tw, "result:\tfailure: %s (%s)\n", words.ReasonWords(reg.FailureReason), reg.FailureReason)
 	}
 	fmt.Fprintf(tw, "records:\t%s\n", map[bool]string{true: "available", false: "released"}[reg.RecordsAvailable])
 	if reg.Destination != "" {
@@ -41,22 +41,14 @@ func printRegistration(e *env, reg *client.Registration) {
 	tw.Flush()
 }
 
-// progressText is "1.0 MiB / 60 MiB" (or just the bytes when no total is known).
-func progressText(reg *client.Registration) string {
-	total := reg.DownloadTotal
-	if total == 0 {
-		total = reg.KnownTotal
-	}
-	if total <= 0 {
-		return humanize.IBytes(uint64(reg.Downloaded))
-	}
-	return fmt.Sprintf("%s / %s", humanize.IBytes(uint64(reg.Downloaded)), humanize.IBytes(uint64(total)))
-}
+// progressText is "1.0 MB of 60 MB" (or just the bytes when no total is
+// known), as the window says it.
+func progressText(reg *model.Registration) string { return words.Amount(*reg) }
 
 // printRecords prints records as a table (or JSON).
-func printRecords(e *env, recs []client.Record) {
+func printRecords(e *env, recs []model.Record) {
 	if e.json {
-		printJSON(e, map[string]any{"records": recs})
+		printJSON(e, model.RecordList{Records: recs})
 		return
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -67,8 +59,8 @@ func printRecords(e *env, recs []client.Record) {
 	tw.Flush()
 }
 
-func writeRecordRow(w io.Writer, r client.Record) {
-	status, size, path := "-", humanize.IBytes(uint64(r.Downloaded)), "-"
+func writeRecordRow(w io.Writer, r model.Record) {
+	status, size, path := "-", words.Bytes(r.Downloaded), "-"
 	if r.Response != nil {
 		status = fmt.Sprint(r.Response.Status)
 		if r.Response.Path != "" {

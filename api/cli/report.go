@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // fail prints err in words and returns its exit status: 3 when bgfetch is
@@ -15,10 +16,10 @@ func fail(e *env, cmd string, err error) int {
 		fmt.Fprintln(e.stderr, NotRunningMessage)
 		return ExitNotRunning
 	}
-	var apiErr *client.Error
+	var apiErr *model.Error
 	if errors.As(err, &apiErr) {
 		fmt.Fprintf(e.stderr, "bgfetch %s: %s: %s\n", cmd, apiErr.Name, apiErr.Message)
-		if apiErr.Name == "TypeError" {
+		if apiErr.Name == model.TypeError {
 			return ExitUsage
 		}
 		return ExitFailure
@@ -31,23 +32,4 @@ func fail(e *env, cmd string, err error) int {
 func printJSON(e *env, v any) {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	fmt.Fprintln(e.stdout, string(b))
-}
-
-// reasonInWords explains a failureReason (spec A.5).
-func reasonInWords(reason string) string {
-	switch reason {
-	case "aborted":
-		return "it was aborted"
-	case "bad-status":
-		return "a server answered with an error status"
-	case "fetch-error":
-		return "a network error that could not be retried"
-	case "quota-exceeded":
-		return "the storage quota was exceeded or the disk is full"
-	case "download-total-exceeded":
-		return "more bytes arrived than the announced download total"
-	case "":
-		return "no reason given"
-	}
-	return reason
 }

@@ -6,68 +6,114 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os/signal"
+	"syscall"
 	"time"
 
-	"github.com/bgfetch/bgfetch/api"
+	"os"
+
+	"github.com/bgfetch/bgfetch/api/daemon"
+	"github.com/bgfetch/bgfetch/api/delivery"
 )
 
-type serveFlags struct {
-	headless         bool
-	listen           string
-	maxConnections   int
-	handlerTimeout   time.Duration
-	handlerRetryBase time.Duration
-	verbose          bool
+// ServeOptions are the flags of `bgfetch` (the desktop app) and of
+// `bgfetch serve`, parsed here once for both.
+type ServeOptions struct {
+	DataDir          string
+	Listen           string
+	Hidden           bool // start in the tray without showing the window (at login)
+	Headless         bool // no window, tray or notifications
+	Verbose          bool
+	MaxConnections   int
+	HandlerTimeout   time.Duration
+	HandlerRetryBase time.Duration
 }
 
-func serveCommand() *command {
-	f := &serveFlags{}
+// Desktop is the desktop app (package app), handed in by main: the CLI
+// imports no UI code.
+type Desktop interface {
+	// Unavailable says why the desktop app cannot run here, "" when it can.
+	Unavailable() string
+	// ShowRunning asks an already running desktop app to show its window.
+	ShowRunning() bool
+	// Run runs the window, tray and notifications over a started daemon
+	// until the app quits, and returns the exit status.
+	Run(d *daemon.Daemon, opts ServeOptions, logger *slog.Logger) int
+}
+
+func (o *ServeOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.Headless, "headless", false, "no window, tray or notifications: the API and transfers only")
+	fs.BoolVar(&o.Hidden, "hidden", false, "start in the tray without showing the window (used at login)")
+	fs.StringVar(&o.Listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT (PORT 0 picks one); default: a socket for the data dir")
+	fs.IntVar(&o.MaxConnections, "max-connections", 6, "simultaneous transfers across all fetches")
+	fs.DurationVar(&o.HandlerTimeout, "handler-timeout", 60*time.Second, "how long an app handler may take before it is killed")
+	fs.DurationVar(&o.HandlerRetryBase, "handler-retry-base", time.Second, "first retry delay of a failed handler (doubles up to 60s)")
+	fs.BoolVar(&o.Verbose, "verbose", false, "log debug details")
+}
+
+func serveCommand(desktop Desktop) *command {
+	o := &ServeOptions{}
 	return &command{
-		name: "serve", args: "--headless", summary: "serve the API and run transfers with no UI",
-		flags: func(fs *flag.FlagSet) {
-			fs.BoolVar(&f.headless, "headless", false, "no UI (the only mode of serve; the desktop app is plain `bgfetch`)")
-			fs.StringVar(&f.listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT (PORT 0 picks one); default: a socket for the data dir")
-			fs.IntVar(&f.maxConnections, "max-connections", 6, "simultaneous transfers across all fetches")
-			fs.DurationVar(&f.handlerTimeout, "handler-timeout", 60*time.Second, "how long an app handler may take before it is killed")
-			fs.DurationVar(&f.handlerRetryBase, "handler-retry-base", time.Second, "first retry delay of a failed handler (doubles up to 60s)")
-			fs.BoolVar(&f.verbose, "verbose", false, "log debug details")
-		},
-		run: func(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
+		name: "serve", args: "[--headless]", summary: "run bgfetch: the desktop app, or with --headless the API and transfers alone",
+		flags: o.register,
+		run: func(_ context.Context, e *env, _ *flag.FlagSet, args []string) int {
 			if !want(e, "serve", args, 0, "no arguments") {
 				return ExitUsage
 			}
-			return serve(ctx, e, f)
+			o.DataDir = e.dataDir
+			return serve(e, *o, desktop)
 		},
 	}
 }
 
-// serve runs the daemon with no UI until ctx ends (a signal).
-func serve(ctx context.Context, e *env, f *serveFlags) int {
+// serve starts the daemon, then the desktop app when there is one and it
+// can run here, else serves headless until SIGINT or SIGTERM.
+func serve(e *env, o ServeOptions, desktop Desktop) int {
 	level := slog.LevelInfo
-	if f.verbose {
+	if o.Verbose {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	d, err := api.StartDaemon(ctx, api.DaemonOptions{
-		DataDir:        e.dataDir,
-		Listen:         f.listen,
-		MaxConnections: f.maxConnections,
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, err := daemon.Start(ctx, daemon.Options{
+		DataDir:        o.DataDir,
+		Listen:         o.Listen,
+		MaxConnections: o.MaxConnections,
 		Logger:         logger,
-		Handler:        api.DispatcherOptions{Timeout: f.handlerTimeout, RetryBase: f.handlerRetryBase},
+		Handler:        delivery.Options{Timeout: o.HandlerTimeout, RetryBase: o.HandlerRetryBase},
 	})
-	if errors.Is(err, api.ErrAlreadyRunning) {
-		// api.md: a second bgfetch says so and exits 0.
-		fmt.Fprintln(e.stdout, err)
+	if errors.Is(err, daemon.ErrAlreadyRunning) {
+		// api.md: a second bgfetch shows the running one (or says it runs)
+		// and exits 0.
+		if !o.Headless && desktop != nil && desktop.ShowRunning() {
+			fmt.Fprintln(e.stdout, "bgfetch is already running; showing its window")
+		} else {
+			fmt.Fprintln(e.stdout, err)
+		}
 		return ExitOK
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "bgfetch serve: %v\n", err)
+		fmt.Fprintf(e.stderr, "bgfetch: %v\n", err)
 		return ExitFailure
 	}
-	fmt.Fprintf(e.stderr, "bgfetch %s: serving on %s (data dir %s)\n", "serve", d.Endpoint(), d.DataDir())
+	why := "--headless given"
+	switch {
+	case o.Headless:
+	case desktop == nil:
+		why = "built without the desktop app"
+	default:
+		why = desktop.Unavailable()
+	}
+	if why == "" {
+		stop() // from here on the desktop app handles SIGINT and SIGTERM as Quit
+		return desktop.Run(d, o, logger)
+	}
+	logger.Info("bgfetch: "+why+"; serving headless (API and transfers, no window, tray or notifications)",
+		"endpoint", d.Endpoint(), "dataDir", d.DataDir())
 	<-ctx.Done()
 	if err := d.Close(); err != nil {
-		fmt.Fprintf(e.stderr, "bgfetch serve: shutting down: %v\n", err)
+		fmt.Fprintf(e.stderr, "bgfetch: shutting down: %v\n", err)
 		return ExitFailure
 	}
 	return ExitOK

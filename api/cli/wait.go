@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -17,7 +19,7 @@ const plainInterval = time.Second
 
 // waitForFetch follows reg until it settles and reports the outcome:
 // exit 0 on success, 1 on failure with the reason in words.
-func waitForFetch(ctx context.Context, e *env, c *client.Client, reg *client.Registration) int {
+func waitForFetch(ctx context.Context, e *env, c *client.Client, reg *model.Registration) int {
 	// Subscribe first, then look: a fetch that settles in between is seen.
 	events, err := c.Events(ctx, client.EventsOptions{UID: reg.UID})
 	if err != nil {
@@ -46,22 +48,22 @@ func waitForFetch(ctx context.Context, e *env, c *client.Client, reg *client.Reg
 }
 
 // reportSettled prints the outcome of a settled fetch.
-func reportSettled(ctx context.Context, e *env, c *client.Client, reg *client.Registration) int {
-	var recs []client.Record
+func reportSettled(ctx context.Context, e *env, c *client.Client, reg *model.Registration) int {
+	var recs []model.Record
 	if reg.RecordsAvailable {
-		recs, _ = c.Records(ctx, reg.UID, client.MatchQuery{})
+		recs, _ = c.Records(ctx, reg.UID, model.MatchQuery{})
 	}
 	if e.json {
-		printJSON(e, map[string]any{"registration": reg, "records": recs})
-	} else if reg.Result == "success" {
+		printJSON(e, model.FetchResult{Registration: *reg, Records: recs})
+	} else if reg.Result == model.ResultSuccess {
 		fmt.Fprintf(e.stdout, "%s: done, %s\n", reg.ID, progressText(reg))
 	} else {
-		fmt.Fprintf(e.stderr, "%s failed: %s (%s)\n", reg.ID, reasonInWords(string(reg.FailureReason)), reg.FailureReason)
+		fmt.Fprintf(e.stderr, "%s failed: %s (%s)\n", reg.ID, words.ReasonWords(reg.FailureReason), reg.FailureReason)
 	}
 	if !e.json && len(recs) > 0 {
 		printRecords(e, recs)
 	}
-	if reg.Result == "success" {
+	if reg.Result == model.ResultSuccess {
 		return ExitOK
 	}
 	return ExitFailure
@@ -75,7 +77,7 @@ type progress struct {
 	lastOut time.Time
 }
 
-func newProgress(w io.Writer, reg *client.Registration) *progress {
+func newProgress(w io.Writer, reg *model.Registration) *progress {
 	p := &progress{w: w}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.max = totalOf(reg)
@@ -83,7 +85,7 @@ func newProgress(w io.Writer, reg *client.Registration) *progress {
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription(reg.ID),
 			progressbar.OptionShowBytes(true),
-			progressbar.OptionUseIECUnits(true),
+			progressbar.OptionUseIECUnits(false), // MB, as the window says
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionFullWidth(),
@@ -95,7 +97,7 @@ func newProgress(w io.Writer, reg *client.Registration) *progress {
 }
 
 // totalOf is the best known size of a fetch (-1: unknown).
-func totalOf(reg *client.Registration) int64 {
+func totalOf(reg *model.Registration) int64 {
 	switch {
 	case reg.DownloadTotal > 0:
 		return reg.DownloadTotal
@@ -105,7 +107,7 @@ func totalOf(reg *client.Registration) int64 {
 	return -1
 }
 
-func (p *progress) update(reg *client.Registration) {
+func (p *progress) update(reg *model.Registration) {
 	if p.bar != nil {
 		if t := totalOf(reg); t != p.max && t > 0 {
 			p.max = t

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // BenchmarkGetFetch measures GET /v1/fetches/{id} through the Go client
@@ -16,12 +17,12 @@ import (
 func BenchmarkGetFetch(b *testing.B) {
 	dir := b.TempDir()
 	startDaemon(b, dir)
-	srv := files(b)
+	srv := testserver.New(b)
 	c := newClient(b, dir, "")
 	ctx := context.Background()
 	const active = 1000
 	for i := range active {
-		if _, err := c.Fetch(ctx, client.FetchRequest{ID: fmt.Sprintf("f%d", i), Requests: client.GetRequests(srv.URL + fmt.Sprintf("/slow/%d", i))}); err != nil {
+		if _, err := c.Fetch(ctx, model.FetchRequest{ID: fmt.Sprintf("f%d", i), Requests: model.GetRequests(srv.URL + fmt.Sprintf("/slow/%d", i))}); err != nil {
 			b.Fatal(err)
 		}
 	}

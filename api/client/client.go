@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/bgfetch/bgfetch/api/datadir"
-	"github.com/bgfetch/bgfetch/api/wire"
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/version"
 )
 
@@ -62,7 +62,7 @@ func New(opts Options) (*Client, error) {
 // with token, as app.
 func NewWithEndpoint(endpoint, token, app string) (*Client, error) {
 	if app == "" {
-		app = wire.DefaultApp
+		app = model.DefaultApp
 	}
 	c := &Client{endpoint: endpoint, token: token, app: app}
 	transport := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
@@ -105,7 +105,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set(wire.AppHeader, c.app)
+	req.Header.Set(model.AppHeader, c.app)
 	req.Header.Set("User-Agent", version.UserAgent())
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -114,7 +114,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 }
 
 // do sends req and returns the response when its status is one of ok;
-// other statuses become an *Error.
+// other statuses become a *model.Error.
 func (c *Client) do(hc *http.Client, req *http.Request, ok ...int) (*http.Response, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -133,16 +133,17 @@ func (c *Client) do(hc *http.Client, req *http.Request, ok ...int) (*http.Respon
 }
 
 func errorFrom(resp *http.Response) error {
-	var eb wire.ErrorBody
+	var eb model.ErrorBody
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if json.Unmarshal(b, &eb) != nil || eb.Error.Name == "" {
-		eb.Error.Name = "UnknownError"
+		eb.Error.Name = model.UnknownError
 		eb.Error.Message = strings.TrimSpace(string(b))
 		if eb.Error.Message == "" {
 			eb.Error.Message = resp.Status
 		}
 	}
-	return &Error{Status: resp.StatusCode, Name: eb.Error.Name, Message: eb.Error.Message}
+	return &model.Error{Status: resp.StatusCode, Name: eb.Error.Name, Message: eb.Error.Message,
+		Duplicate: resp.StatusCode == http.StatusConflict && eb.Error.Name == model.TypeError}
 }
 
 // call sends a JSON request and decodes a JSON answer into out (if not nil).
@@ -174,15 +175,15 @@ func regPath(uid, suffix string) string {
 }
 
 // Status is GET /v1/status: the daemon's version (and a cheap liveness check).
-func (c *Client) Status(ctx context.Context) (Status, error) {
-	var s Status
+func (c *Client) Status(ctx context.Context) (model.StatusInfo, error) {
+	var s model.StatusInfo
 	err := c.call(ctx, http.MethodGet, "/v1/status", nil, &s)
 	return s, err
 }
 
 // Fetch is POST /v1/fetches: fetch().
-func (c *Client) Fetch(ctx context.Context, f FetchRequest) (*Registration, error) {
-	var reg Registration
+func (c *Client) Fetch(ctx context.Context, f model.FetchRequest) (*model.Registration, error) {
+	var reg model.Registration
 	if err := c.call(ctx, http.MethodPost, "/v1/fetches", f, &reg, http.StatusCreated); err != nil {
 		return nil, err
 	}
@@ -191,14 +192,14 @@ func (c *Client) Fetch(ctx context.Context, f FetchRequest) (*Registration, erro
 
 // IDs is GET /v1/fetches: getIds().
 func (c *Client) IDs(ctx context.Context) ([]string, error) {
-	var l wire.IDList
+	var l model.IDList
 	err := c.call(ctx, http.MethodGet, "/v1/fetches", nil, &l)
 	return l.IDs, err
 }
 
 // Get is GET /v1/fetches/{id}: get(id). It returns nil, nil when no active
 // fetch has that id.
-func (c *Client) Get(ctx context.Context, id string) (*Registration, error) {
+func (c *Client) Get(ctx context.Context, id string) (*model.Registration, error) {
 	req, err := c.newRequest(ctx, http.MethodGet, "/v1/fetches/"+url.PathEscape(id), nil)
 	if err != nil {
 		return nil, err
@@ -208,7 +209,7 @@ func (c *Client) Get(ctx context.Context, id string) (*Registration, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	var reg *Registration
+	var reg *model.Registration
 	if err := json.NewDecoder(resp.Body).Decode(&reg); err != nil {
 		return nil, fmt.Errorf("decode registration: %w", err)
 	}
@@ -219,8 +220,8 @@ func (c *Client) Get(ctx context.Context, id string) (*Registration, error) {
 }
 
 // Registration is GET /v1/registrations/{uid}, settled ones included.
-func (c *Client) Registration(ctx context.Context, uid string) (*Registration, error) {
-	var reg Registration
+func (c *Client) Registration(ctx context.Context, uid string) (*model.Registration, error) {
+	var reg model.Registration
 	if err := c.call(ctx, http.MethodGet, regPath(uid, ""), nil, &reg); err != nil {
 		return nil, err
 	}
@@ -229,28 +230,28 @@ func (c *Client) Registration(ctx context.Context, uid string) (*Registration, e
 
 // Abort is abort(): true the first time, false afterwards or once settled.
 func (c *Client) Abort(ctx context.Context, uid string) (bool, error) {
-	var a wire.AbortAnswer
+	var a model.AbortAnswer
 	err := c.call(ctx, http.MethodPost, regPath(uid, "/abort"), nil, &a)
 	return a.Aborted, err
 }
 
 // Pause, Resume, Release and Click act on a registration and return it as
 // it is afterwards.
-func (c *Client) Pause(ctx context.Context, uid string) (*Registration, error) {
+func (c *Client) Pause(ctx context.Context, uid string) (*model.Registration, error) {
 	return c.act(ctx, uid, "pause")
 }
-func (c *Client) Resume(ctx context.Context, uid string) (*Registration, error) {
+func (c *Client) Resume(ctx context.Context, uid string) (*model.Registration, error) {
 	return c.act(ctx, uid, "resume")
 }
-func (c *Client) Release(ctx context.Context, uid string) (*Registration, error) {
+func (c *Client) Release(ctx context.Context, uid string) (*model.Registration, error) {
 	return c.act(ctx, uid, "release")
 }
-func (c *Client) Click(ctx context.Context, uid string) (*Registration, error) {
+func (c *Client) Click(ctx context.Context, uid string) (*model.Registration, error) {
 	return c.act(ctx, uid, "click")
 }
 
-func (c *Client) act(ctx context.Context, uid, action string) (*Registration, error) {
-	var reg Registration
+func (c *Client) act(ctx context.Context, uid, action string) (*model.Registration, error) {
+	var reg model.Registration
 	if err := c.call(ctx, http.MethodPost, regPath(uid, "/"+action), nil, &reg); err != nil {
 		return nil, err
 	}
@@ -258,20 +259,20 @@ func (c *Client) act(ctx context.Context, uid, action string) (*Registration, er
 }
 
 // Records is matchAll(): every record matching q (all with a zero q).
-func (c *Client) Records(ctx context.Context, uid string, q MatchQuery) ([]Record, error) {
-	var l wire.RecordList
+func (c *Client) Records(ctx context.Context, uid string, q model.MatchQuery) ([]model.Record, error) {
+	var l model.RecordList
 	err := c.call(ctx, http.MethodGet, regPath(uid, "/records")+queryString(q), nil, &l)
 	return l.Records, err
 }
 
 // Match is match(): the first record matching q, or nil.
-func (c *Client) Match(ctx context.Context, uid string, q MatchQuery) (*Record, error) {
-	var a wire.RecordAnswer
+func (c *Client) Match(ctx context.Context, uid string, q model.MatchQuery) (*model.Record, error) {
+	var a model.RecordAnswer
 	err := c.call(ctx, http.MethodGet, regPath(uid, "/match")+queryString(q), nil, &a)
 	return a.Record, err
 }
 
-func queryString(q MatchQuery) string {
+func queryString(q model.MatchQuery) string {
 	v := url.Values{}
 	if q.URL != "" {
 		v.Set("url", q.URL)
@@ -315,20 +316,20 @@ func (c *Client) Body(ctx context.Context, uid string, index int, offset int64) 
 	if err != nil {
 		return nil, err
 	}
-	status, _ := strconv.Atoi(resp.Header.Get(wire.ResponseStatusHeader))
+	status, _ := strconv.Atoi(resp.Header.Get(model.ResponseStatusHeader))
 	return &Body{ReadCloser: resp.Body, Status: status, Size: resp.ContentLength}, nil
 }
 
 // SetHandler is PUT /v1/handler: the app's default handler.
-func (c *Client) SetHandler(ctx context.Context, h Handler) error {
+func (c *Client) SetHandler(ctx context.Context, h model.HandlerSpec) error {
 	return c.call(ctx, http.MethodPut, "/v1/handler", h, nil)
 }
 
 // Handler is GET /v1/handler; nil when the app has none.
-func (c *Client) Handler(ctx context.Context) (*Handler, error) {
-	var h Handler
+func (c *Client) Handler(ctx context.Context) (*model.HandlerSpec, error) {
+	var h model.HandlerSpec
 	err := c.call(ctx, http.MethodGet, "/v1/handler", nil, &h)
-	if ErrorName(err) == "NotFoundError" {
+	if model.NameOf(err) == model.NotFoundError {
 		return nil, nil
 	}
 	if err != nil {

@@ -5,42 +5,19 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/bgfetch/bgfetch/api"
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/api/daemon"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/enginetest"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
-var payload = bytes.Repeat([]byte("0123456789"), 5000)
-
-// files serves /file/* with payload and /slow/*, which stays open until
-// the test ends.
-func files(t testing.TB) *httptest.Server {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.Path) > 6 && r.URL.Path[:6] == "/slow/" {
-			w.Header().Set("Content-Length", "100000")
-			w.Write(payload[:10])
-			w.(http.Flusher).Flush()
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		http.ServeContent(w, r, "", time.Unix(1, 0), bytes.NewReader(payload))
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
-	return srv
-}
-
-func startDaemon(t testing.TB, dir string) *api.Daemon {
+func startDaemon(t testing.TB, dir string) *daemon.Daemon {
 	t.Helper()
-	d, err := api.StartDaemon(context.Background(), api.DaemonOptions{DataDir: dir, MaxConnections: 32})
+	d, err := daemon.Start(context.Background(), daemon.Options{DataDir: dir, MaxConnections: 32, Logger: enginetest.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +35,7 @@ func newClient(t testing.TB, dir, app string) *client.Client {
 }
 
 func TestNotRunning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := client.New(client.Options{DataDir: dir}); !errors.Is(err, client.ErrNotRunning) {
 		t.Fatalf("no endpoint: %v", err)
@@ -71,9 +49,10 @@ func TestNotRunning(t *testing.T) {
 }
 
 func TestEveryCall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	startDaemon(t, dir)
-	srv := files(t)
+	srv := testserver.New(t)
 	ctx := context.Background()
 	c := newClient(t, dir, "com.example.podcasts")
 
@@ -84,27 +63,27 @@ func TestEveryCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := c.Fetch(ctx, client.FetchRequest{ID: "ep-5", Requests: client.GetRequests(srv.URL+"/file/ep5.mp3", srv.URL+"/file/ep5.jpg?size=big")})
+	reg, err := c.Fetch(ctx, model.FetchRequest{ID: "ep-5", Requests: model.GetRequests(srv.URL+"/file/ep5.mp3", srv.URL+"/file/ep5.jpg?size=big")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ev client.Event
+	var ev model.Event
 	for ev = range events {
-		if ev.Type == client.EventSuccess || ev.Type == client.EventFail {
+		if ev.Type == model.EventSuccess || ev.Type == model.EventFail {
 			break
 		}
 	}
-	if ev.Type != client.EventSuccess || ev.Registration.UID != reg.UID || ev.Seq == 0 || len(ev.Records) != 2 {
+	if ev.Type != model.EventSuccess || ev.Registration.UID != reg.UID || ev.Seq == 0 || len(ev.Records) != 2 {
 		t.Fatalf("event %+v", ev)
 	}
 	if got, err := c.Get(ctx, "ep-5"); got != nil || err != nil {
 		t.Fatalf("get of a settled id: %+v %v", got, err)
 	}
-	recs, err := c.Records(ctx, reg.UID, client.MatchQuery{})
+	recs, err := c.Records(ctx, reg.UID, model.MatchQuery{})
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("records %v %v", recs, err)
 	}
-	rec, err := c.Match(ctx, reg.UID, client.MatchQuery{URL: srv.URL + "/file/ep5.jpg", IgnoreSearch: true})
+	rec, err := c.Match(ctx, reg.UID, model.MatchQuery{URL: srv.URL + "/file/ep5.jpg", IgnoreSearch: true})
 	if err != nil || rec == nil || rec.Index != 1 {
 		t.Fatalf("match %+v %v", rec, err)
 	}
@@ -114,7 +93,7 @@ func TestEveryCall(t *testing.T) {
 	}
 	b, _ := io.ReadAll(body)
 	body.Close()
-	if !bytes.Equal(b, payload[5:]) || body.Status != 200 {
+	if !bytes.Equal(b, testserver.Body[5:]) || body.Status != 200 {
 		t.Fatalf("body from 5: %d bytes, status %d", len(b), body.Status)
 	}
 	if _, err := c.Click(ctx, reg.UID); err != nil {
@@ -123,17 +102,17 @@ func TestEveryCall(t *testing.T) {
 	if r, err := c.Release(ctx, reg.UID); err != nil || r.RecordsAvailable {
 		t.Fatalf("release %+v %v", r, err)
 	}
-	_, err = c.Records(ctx, reg.UID, client.MatchQuery{})
-	var apiErr *client.Error
+	_, err = c.Records(ctx, reg.UID, model.MatchQuery{})
+	var apiErr *model.Error
 	if !errors.As(err, &apiErr) || apiErr.Name != "InvalidStateError" || apiErr.Status != 409 {
 		t.Fatalf("records after release: %v", err)
 	}
 
-	slow, err := c.Fetch(ctx, client.FetchRequest{ID: "slow", Requests: client.GetRequests(srv.URL + "/slow/1")})
+	slow, err := c.Fetch(ctx, model.FetchRequest{ID: "slow", Requests: model.GetRequests(srv.URL + "/slow/1")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Fetch(ctx, client.FetchRequest{ID: "slow", Requests: client.GetRequests(srv.URL + "/slow/2")}); client.ErrorName(err) != "TypeError" || !errors.As(err, &apiErr) || apiErr.Status != 409 {
+	if _, err := c.Fetch(ctx, model.FetchRequest{ID: "slow", Requests: model.GetRequests(srv.URL + "/slow/2")}); model.NameOf(err) != "TypeError" || !errors.As(err, &apiErr) || apiErr.Status != 409 {
 		t.Fatalf("duplicate: %v", err)
 	}
 	if ids, err := c.IDs(ctx); err != nil || len(ids) != 1 || ids[0] != "slow" {
@@ -154,7 +133,7 @@ func TestEveryCall(t *testing.T) {
 	if ok, _ := c.Abort(ctx, slow.UID); ok {
 		t.Fatal("second abort returned true")
 	}
-	if err := c.SetHandler(ctx, client.Handler{Command: []string{"true"}}); err != nil {
+	if err := c.SetHandler(ctx, model.HandlerSpec{Command: []string{"true"}}); err != nil {
 		t.Fatal(err)
 	}
 	if h, err := c.Handler(ctx); err != nil || h == nil || h.Command[0] != "true" {
@@ -171,13 +150,14 @@ func TestEveryCall(t *testing.T) {
 // TestEventsSurviveRestart: the channel reconnects with Last-Event-ID and
 // still delivers the events of the daemon that replaced the first one.
 func TestEventsSurviveRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir)
-	srv := files(t)
+	srv := testserver.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c := newClient(t, dir, "")
-	slow, err := c.Fetch(ctx, client.FetchRequest{ID: "s", Requests: client.GetRequests(srv.URL + "/slow/x")})
+	slow, err := c.Fetch(ctx, model.FetchRequest{ID: "s", Requests: model.GetRequests(srv.URL + "/slow/x")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +172,7 @@ func TestEventsSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ev := range events {
-		if ev.Type == client.EventAbort {
+		if ev.Type == model.EventAbort {
 			if ev.Registration.UID != slow.UID {
 				t.Fatalf("abort of %s", ev.Registration.UID)
 			}

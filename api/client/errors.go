@@ -10,29 +10,6 @@ import (
 // ErrNotRunning means no bgfetch daemon answers for the data directory.
 var ErrNotRunning = errors.New("bgfetch is not running")
 
-// Error is an error answer of the API: the spec's exception name
-// (TypeError, InvalidStateError, QuotaExceededError, NotFoundError,
-// AbortError, or the API's NotAllowedError, SecurityError, UnknownError),
-// its message and the HTTP status.
-type Error struct {
-	Status  int
-	Name    string
-	Message string
-}
-
-func (e *Error) Error() string {
-	return fmt.Sprintf("%s: %s (HTTP %d)", e.Name, e.Message, e.Status)
-}
-
-// ErrorName returns the spec name of err, or "" when it is not an *Error.
-func ErrorName(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Name
-	}
-	return ""
-}
-
 // notRunningError wraps a connection failure as ErrNotRunning.
 type notRunningError struct {
 	endpoint string

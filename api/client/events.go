@@ -1,22 +1,22 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/sse"
 )
 
 // EventsOptions select an event stream.
 type EventsOptions struct {
 	// UID narrows the stream to one registration.
 	UID string
-	// LastEventID resumes after that durable event (the Seq of an Event);
+	// LastEventID resumes after that durable event (the Seq of an model.Event);
 	// empty starts with live events.
 	LastEventID string
 }
@@ -32,12 +32,12 @@ const (
 // events on the channel, reconnecting with Last-Event-ID when the stream
 // drops (a daemon restart included). The channel closes when ctx ends or
 // the daemon refuses the stream (for example, the registration is gone).
-func (c *Client) Events(ctx context.Context, opts EventsOptions) (<-chan Event, error) {
+func (c *Client) Events(ctx context.Context, opts EventsOptions) (<-chan model.Event, error) {
 	resp, err := c.openEvents(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	ch := make(chan Event, 64)
+	ch := make(chan model.Event, 64)
 	go func() {
 		defer close(ch)
 		last := opts.LastEventID
@@ -50,8 +50,7 @@ func (c *Client) Events(ctx context.Context, opts EventsOptions) (<-chan Event, 
 				}
 				delay = min(delay*2, reconnectMax)
 				resp, err = c.openEvents(ctx, EventsOptions{UID: opts.UID, LastEventID: last})
-				var apiErr *Error
-				if errors.As(err, &apiErr) && apiErr.Status < 500 {
+				if apiErr := model.AsError(err); apiErr != nil && apiErr.Status < 500 {
 					return // refused for good
 				}
 				if err == nil {
@@ -82,47 +81,30 @@ func (c *Client) openEvents(ctx context.Context, opts EventsOptions) (*http.Resp
 
 // readEvents parses one SSE stream until it ends and returns the last
 // event id seen (or last, unchanged).
-func readEvents(ctx context.Context, resp *http.Response, last string, ch chan<- Event) string {
+func readEvents(ctx context.Context, resp *http.Response, last string, ch chan<- model.Event) string {
 	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	var id, data string
-	var hasID bool
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			if hasID {
-				last = id
-			}
-			if data != "" {
-				var ev Event
-				if json.Unmarshal([]byte(data), &ev) == nil {
-					if hasID {
-						ev.Seq, _ = strconv.ParseUint(id, 10, 64)
-					}
-					select {
-					case ch <- ev:
-					case <-ctx.Done():
-						return last
-					}
-				}
-			}
-			id, data, hasID = "", "", false
+	r := sse.NewReader(resp.Body)
+	for {
+		f, err := r.Next()
+		if err != nil {
+			return last
+		}
+		if f.HasID {
+			last = f.ID
+		}
+		var ev model.Event
+		if f.Data == "" || json.Unmarshal([]byte(f.Data), &ev) != nil {
 			continue
 		}
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch field {
-		case "id":
-			id, hasID = value, true
-		case "data":
-			if data != "" {
-				data += "\n"
-			}
-			data += value
+		if f.HasID {
+			ev.Seq, _ = strconv.ParseUint(f.ID, 10, 64)
+		}
+		select {
+		case ch <- ev:
+		case <-ctx.Done():
+			return last
 		}
 	}
-	return last
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {

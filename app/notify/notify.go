@@ -31,8 +31,8 @@ import (
 	"github.com/gen2brain/beeep"
 	"github.com/godbus/dbus/v5"
 
-	"github.com/bgfetch/bgfetch/app/words"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 const (
@@ -53,11 +53,11 @@ type Message struct {
 
 // For returns the notification for an event: a success or a failure of a
 // settled fetch. Progress, state, click and abort events give none.
-func For(ev downloads.Event) (Message, bool) {
+func For(ev model.Event) (Message, bool) {
 	r := ev.Registration
 	title := words.DisplayTitle(r)
 	switch ev.Type {
-	case downloads.EventSuccess:
+	case model.EventSuccess:
 		n := len(ev.Records)
 		files := "1 file"
 		if n != 1 {
@@ -65,12 +65,12 @@ func For(ev downloads.Event) (Message, bool) {
 		}
 		return Message{UID: r.UID, Summary: "Download complete",
 			Body: fmt.Sprintf("%s — %s, %s", title, files, words.Bytes(r.Downloaded))}, true
-	case downloads.EventFail:
-		if r.FailureReason == downloads.ReasonAborted {
+	case model.EventFail:
+		if r.FailureReason == model.ReasonAborted {
 			return Message{}, false
 		}
 		why := words.ReasonWords(r.FailureReason)
-		if r.FailureReason == downloads.ReasonBadStatus {
+		if r.FailureReason == model.ReasonBadStatus {
 			for _, rec := range ev.Records {
 				if rec.Response != nil && (rec.Response.Status < 200 || rec.Response.Status > 299) {
 					text := rec.Response.StatusText
@@ -104,7 +104,7 @@ type Options struct {
 	OnClick func(uid string)
 	// IconFor returns the PNG for a registration (the fetch's cached icon,
 	// honouring updateUI); nil or a nil result uses DefaultIcon.
-	IconFor func(r downloads.Registration) []byte
+	IconFor func(r model.Registration) []byte
 	// Conn is the session bus connection to use; nil connects one. The
 	// Notifier closes only a connection it opened.
 	Conn *dbus.Conn
@@ -133,7 +133,7 @@ type Notifier struct {
 type shown struct {
 	id    uint32
 	title string
-	ev    downloads.Event
+	ev    model.Event
 }
 
 // New connects to the notification server. It never fails: without a bus
@@ -250,10 +250,10 @@ func (n *Notifier) listen() {
 // Handle looks at an event from the bus: a success or failure raises a
 // notification; a later title change of a notified fetch (the handler's
 // updateUI) replaces it with the new title.
-func (n *Notifier) Handle(ev downloads.Event) {
+func (n *Notifier) Handle(ev model.Event) {
 	r := ev.Registration
 	switch ev.Type {
-	case downloads.EventSuccess, downloads.EventFail:
+	case model.EventSuccess, model.EventFail:
 		n.mu.Lock()
 		_, done := n.shown[r.UID]
 		n.mu.Unlock()
@@ -265,7 +265,7 @@ func (n *Notifier) Handle(ev downloads.Event) {
 			return
 		}
 		n.show(msg, ev, 0)
-	case downloads.EventProgress, downloads.EventState:
+	case model.EventProgress, model.EventState:
 		if r.Active() {
 			return
 		}
@@ -288,7 +288,7 @@ func (n *Notifier) Handle(ev downloads.Event) {
 	}
 }
 
-func (n *Notifier) show(msg Message, ev downloads.Event, replaces uint32) {
+func (n *Notifier) show(msg Message, ev model.Event, replaces uint32) {
 	icon := n.iconPath(msg, ev.Registration)
 	id, err := n.Show(msg, icon, replaces)
 	if err != nil {
@@ -340,7 +340,7 @@ func category(m Message) string {
 
 // iconPath writes the message's icon where the server can read it, once
 // per distinct image, and returns its path ("" when there is none).
-func (n *Notifier) iconPath(msg Message, r downloads.Registration) string {
+func (n *Notifier) iconPath(msg Message, r model.Registration) string {
 	data := msg.Icon
 	if data == nil && n.opts.IconFor != nil {
 		data = n.opts.IconFor(r)

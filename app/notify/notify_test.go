@@ -10,22 +10,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/godbus/dbus/v5"
-
-	"github.com/bgfetch/bgfetch/downloads"
 )
 
-func event(typ downloads.EventType, mutate ...func(*downloads.Event)) downloads.Event {
-	ev := downloads.Event{Type: typ, Registration: downloads.Registration{
+func event(typ model.EventType, mutate ...func(*model.Event)) model.Event {
+	ev := model.Event{Type: typ, Registration: model.Registration{
 		UID: "r_1", App: "com.example.podcasts", ID: "ep-5", Title: "Episode 5",
-		Downloaded: 61_000_000, State: downloads.StateSettled,
+		Downloaded: 61_000_000, State: model.StateSettled,
 	}}
 	switch typ {
-	case downloads.EventSuccess:
-		ev.Registration.Result = downloads.ResultSuccess
-		ev.Records = make([]downloads.Record, 2)
-	case downloads.EventFail, downloads.EventAbort:
-		ev.Registration.Result = downloads.ResultFailure
+	case model.EventSuccess:
+		ev.Registration.Result = model.ResultSuccess
+		ev.Records = make([]model.Record, 2)
+	case model.EventFail, model.EventAbort:
+		ev.Registration.Result = model.ResultFailure
 	}
 	for _, m := range mutate {
 		m(&ev)
@@ -36,31 +35,31 @@ func event(typ downloads.EventType, mutate ...func(*downloads.Event)) downloads.
 func TestFor(t *testing.T) {
 	cases := []struct {
 		name          string
-		ev            downloads.Event
+		ev            model.Event
 		ok            bool
 		summary, body string
 	}{
-		{"success", event(downloads.EventSuccess), true, "Download complete", "Episode 5 — 2 files, 61 MB"},
-		{"success one file, no title", event(downloads.EventSuccess, func(e *downloads.Event) {
+		{"success", event(model.EventSuccess), true, "Download complete", "Episode 5 — 2 files, 61 MB"},
+		{"success one file, no title", event(model.EventSuccess, func(e *model.Event) {
 			e.Records = e.Records[:1]
 			e.Registration.Title = ""
 			e.Registration.Downloaded = 1500
 		}), true, "Download complete", "ep-5 — 1 file, 1.5 kB"},
-		{"bad status", event(downloads.EventFail, func(e *downloads.Event) {
-			e.Registration.FailureReason = downloads.ReasonBadStatus
-			e.Records = []downloads.Record{{Response: &downloads.Response{Status: 200}}, {Response: &downloads.Response{Status: 404, StatusText: "Not Found"}}}
+		{"bad status", event(model.EventFail, func(e *model.Event) {
+			e.Registration.FailureReason = model.ReasonBadStatus
+			e.Records = []model.Record{{Response: &model.Response{Status: 200}}, {Response: &model.Response{Status: 404, StatusText: "Not Found"}}}
 		}), true, "Download failed", "Episode 5 — the server answered with an error (404 Not Found)"},
-		{"network error", event(downloads.EventFail, func(e *downloads.Event) {
-			e.Registration.FailureReason = downloads.ReasonFetchError
+		{"network error", event(model.EventFail, func(e *model.Event) {
+			e.Registration.FailureReason = model.ReasonFetchError
 		}), true, "Download failed", "Episode 5 — network error"},
-		{"quota", event(downloads.EventFail, func(e *downloads.Event) {
-			e.Registration.FailureReason = downloads.ReasonQuotaExceeded
+		{"quota", event(model.EventFail, func(e *model.Event) {
+			e.Registration.FailureReason = model.ReasonQuotaExceeded
 		}), true, "Download failed", "Episode 5 — not enough storage space"},
-		{"cancel gives none", event(downloads.EventAbort, func(e *downloads.Event) {
-			e.Registration.FailureReason = downloads.ReasonAborted
+		{"cancel gives none", event(model.EventAbort, func(e *model.Event) {
+			e.Registration.FailureReason = model.ReasonAborted
 		}), false, "", ""},
-		{"progress gives none", event(downloads.EventProgress), false, "", ""},
-		{"click gives none", event(downloads.EventClick), false, "", ""},
+		{"progress gives none", event(model.EventProgress), false, "", ""},
+		{"click gives none", event(model.EventClick), false, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -195,10 +194,10 @@ func TestClickThrough(t *testing.T) {
 		t.Fatal("actions capability not seen")
 	}
 
-	n.Handle(event(downloads.EventProgress))
-	n.Handle(event(downloads.EventAbort, func(e *downloads.Event) { e.Registration.FailureReason = downloads.ReasonAborted }))
-	n.Handle(event(downloads.EventSuccess))
-	n.Handle(event(downloads.EventSuccess)) // the same settle twice: one notification
+	n.Handle(event(model.EventProgress))
+	n.Handle(event(model.EventAbort, func(e *model.Event) { e.Registration.FailureReason = model.ReasonAborted }))
+	n.Handle(event(model.EventSuccess))
+	n.Handle(event(model.EventSuccess)) // the same settle twice: one notification
 	calls := srv.calls()
 	if len(calls) != 1 {
 		t.Fatalf("%d notifications, want 1: %+v", len(calls), calls)
@@ -226,8 +225,8 @@ func TestClickThrough(t *testing.T) {
 	mu.Unlock()
 
 	// The handler's updateUI changes the title: the notification is replaced.
-	n.Handle(event(downloads.EventState, func(e *downloads.Event) {
-		e.Registration.Result = downloads.ResultSuccess
+	n.Handle(event(model.EventState, func(e *model.Event) {
+		e.Registration.Result = model.ResultSuccess
 		e.Registration.Title = "Episode 5: The Return"
 	}))
 	calls = srv.calls()
@@ -251,7 +250,7 @@ func TestFallbackWithoutActions(t *testing.T) {
 	if n.ClickThrough() {
 		t.Fatal("click-through claimed without actions")
 	}
-	n.Handle(event(downloads.EventFail, func(e *downloads.Event) { e.Registration.FailureReason = downloads.ReasonFetchError }))
+	n.Handle(event(model.EventFail, func(e *model.Event) { e.Registration.FailureReason = model.ReasonFetchError }))
 	if len(got) != 1 || got[0] != "Download failed: Episode 5 — network error" || len(srv.calls()) != 0 {
 		t.Fatalf("fallback %v, server %v", got, srv.calls())
 	}
@@ -262,7 +261,7 @@ func TestNoBus(t *testing.T) {
 	var got int
 	n := New(Options{NoBus: true, Fallback: func(string, string, string) error { got++; return nil }})
 	defer n.Close()
-	n.Handle(event(downloads.EventSuccess))
+	n.Handle(event(model.EventSuccess))
 	if got != 1 || n.ClickThrough() {
 		t.Fatalf("fallback calls %d", got)
 	}

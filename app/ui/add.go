@@ -14,8 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // AddApp is the app name the Add form registers its fetches under.
@@ -66,10 +65,10 @@ func NewFetchID() string {
 }
 
 // Requests turns the form's URLs into GET requests.
-func (a AddRequest) Requests() []downloads.Request {
-	rs := make([]downloads.Request, len(a.URLs))
+func (a AddRequest) Requests() []model.Request {
+	rs := make([]model.Request, len(a.URLs))
 	for i, u := range a.URLs {
-		rs[i] = downloads.Request{URL: u, Method: "GET"}
+		rs[i] = model.Request{URL: u, Method: "GET"}
 	}
 	return rs
 }

@@ -6,8 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // TestAddForm: URLs (several lines), title and destination become one
@@ -29,12 +28,12 @@ func TestAddForm(t *testing.T) {
 		t.Fatalf("fetches = %d", len(mgr.fetches))
 	}
 	f := mgr.fetches[0]
-	if f.App != "bgfetch" || f.Opts.Title != "Two files" || f.Opts.Destination != dest || f.ID == "" {
+	if f.App != "bgfetch" || f.Req.Title != "Two files" || f.Req.Destination != dest || f.Req.ID == "" {
 		t.Fatalf("fetch = %+v", f)
 	}
-	want := []downloads.Request{{URL: "http://127.0.0.1:1/a.iso", Method: "GET"}, {URL: "https://example.test/b.bin", Method: "GET"}}
-	if !slices.EqualFunc(f.Requests, want, func(a, b downloads.Request) bool { return a.URL == b.URL && a.Method == b.Method }) {
-		t.Fatalf("requests = %+v", f.Requests)
+	want := []model.Request{{URL: "http://127.0.0.1:1/a.iso", Method: "GET"}, {URL: "https://example.test/b.bin", Method: "GET"}}
+	if !slices.EqualFunc(f.Req.Requests, want, func(a, b model.Request) bool { return a.URL == b.URL && a.Method == b.Method }) {
+		t.Fatalf("requests = %+v", f.Req.Requests)
 	}
 	if v.Add.Visible() && v.addDialog != nil && w.Canvas().Overlays().Top() != nil {
 		t.Fatal("dialog still open after a successful submit")

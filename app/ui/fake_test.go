@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // fakeManager records the calls the window makes.
@@ -16,18 +16,17 @@ type fakeManager struct {
 	fetches  []fetchCall
 	icons    map[string][]byte
 	handlers map[string]json.RawMessage
-	records  map[string][]downloads.Record
+	records  map[string][]model.Record
 	n        int
 }
 
 type fetchCall struct {
-	App, ID  string
-	Requests []downloads.Request
-	Opts     downloads.FetchOptions
+	App string
+	Req model.FetchRequest
 }
 
 func newFakeManager() *fakeManager {
-	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]downloads.Record{}}
+	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]model.Record{}}
 }
 
 func (f *fakeManager) record(s string) {
@@ -49,38 +48,38 @@ func (f *fakeManager) Resume(uid string) error        { f.record("resume " + uid
 func (f *fakeManager) PauseAll()                      { f.record("pauseall") }
 func (f *fakeManager) ResumeAll()                     { f.record("resumeall") }
 func (f *fakeManager) Forget(uid string) error        { f.record("forget " + uid); return nil }
-func (f *fakeManager) Records(uid string) ([]downloads.Record, error) {
+func (f *fakeManager) Records(uid string) ([]model.Record, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.records[uid], nil
 }
-func (f *fakeManager) AppHandler(app string) (json.RawMessage, error) {
+func (f *fakeManager) HasHandler(r model.Registration) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.handlers[app], nil
+	return r.Handler != nil || len(f.handlers[r.App]) > 0
 }
-func (f *fakeManager) CachedIcon(src string) ([]byte, bool) {
+func (f *fakeManager) Get(src string) ([]byte, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	b, ok := f.icons[src]
 	return b, ok
 }
-func (f *fakeManager) CacheIcon(src string, data []byte) error {
+func (f *fakeManager) Put(src string, data []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.icons[src] = data
 	return nil
 }
 
-func (f *fakeManager) Fetch(app, id string, requests []downloads.Request, opts downloads.FetchOptions) (downloads.Registration, error) {
+func (f *fakeManager) Fetch(app string, opts model.FetchRequest) (model.Registration, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.fetches = append(f.fetches, fetchCall{app, id, requests, opts})
+	f.fetches = append(f.fetches, fetchCall{app, opts})
 	f.n++
-	f.calls = append(f.calls, "fetch "+id)
-	return downloads.Registration{
-		UID: fmt.Sprintf("r_new%d", f.n), App: app, ID: id, Title: opts.Title,
-		State: downloads.StateQueued, RecordsAvailable: true, AllGET: true,
+	f.calls = append(f.calls, "fetch "+opts.ID)
+	return model.Registration{
+		UID: fmt.Sprintf("r_new%d", f.n), App: app, ID: opts.ID, Title: opts.Title,
+		State: model.StateQueued, RecordsAvailable: true, AllGET: true,
 		Destination: opts.Destination, CreatedAt: time.Now(),
 	}, nil
 }
@@ -88,10 +87,10 @@ func (f *fakeManager) Fetch(app, id string, requests []downloads.Request, opts d
 var epoch = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 // reg builds a registration for tests.
-func reg(uid string, mutate ...func(*downloads.Registration)) downloads.Registration {
-	r := downloads.Registration{
+func reg(uid string, mutate ...func(*model.Registration)) model.Registration {
+	r := model.Registration{
 		UID: uid, App: "com.example.podcasts", ID: "ep-" + uid, Title: "Episode " + uid,
-		State: downloads.StateRunning, RecordsAvailable: true, AllGET: true,
+		State: model.StateRunning, RecordsAvailable: true, AllGET: true,
 		DownloadTotal: 61_000_000, Downloaded: 25_620_000, CreatedAt: epoch,
 	}
 	for _, m := range mutate {

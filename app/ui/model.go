@@ -5,12 +5,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // Item is what one row shows: the registration plus the measured speed.
 type Item struct {
-	Reg   downloads.Registration
+	Reg   model.Registration
 	Speed float64 // bytes per second, smoothed; 0 when idle or unknown
 }
 
@@ -39,7 +39,7 @@ func NewModel() *Model {
 }
 
 // Set replaces the whole list (at start, from Manager.List).
-func (m *Model) Set(regs []downloads.Registration) {
+func (m *Model) Set(regs []model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.items = m.items[:0]
@@ -52,12 +52,12 @@ func (m *Model) Set(regs []downloads.Registration) {
 
 // Update records a new state of one registration (from an event). It adds
 // the registration when it is new.
-func (m *Model) Update(r downloads.Registration) {
+func (m *Model) Update(r model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
 	speed := 0.0
-	if r.State == downloads.StateRunning && r.Active() {
+	if r.State == model.StateRunning && r.Active() {
 		s, ok := m.samples[r.UID]
 		switch {
 		case !ok || r.Downloaded < s.downloaded:
@@ -123,7 +123,7 @@ func (m *Model) ExpireSpeeds() bool {
 // added, and settled fetches no longer kept are removed (forgotten
 // elsewhere). Rows already shown keep
 // their newer event data.
-func (m *Model) Reconcile(regs []downloads.Registration) {
+func (m *Model) Reconcile(regs []model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	keep := make(map[string]bool, len(regs))
@@ -205,7 +205,7 @@ func (m *Model) Items() []Item {
 }
 
 // Settled returns the uids of every settled row matching keep.
-func (m *Model) Settled(keep func(downloads.Registration) bool) []string {
+func (m *Model) Settled(keep func(model.Registration) bool) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []string

@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/bgfetch/bgfetch/app/words"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // IconSize is the side of a row's icon, in Fyne units.
@@ -28,7 +28,7 @@ type RowActions struct {
 	// Select is called when the row is tapped once (the list selects it).
 	Select func(uid string)
 	// Icon returns the icon to show for a registration (nil: the default).
-	Icon func(r downloads.Registration) fyne.Resource
+	Icon func(r model.Registration) fyne.Resource
 }
 
 // Row is one fetch in the list: icon, title, app name, progress, amounts,
@@ -129,12 +129,12 @@ func (r *Row) Set(it Item) {
 	r.app.SetText(shorten(reg.App, 40))
 
 	frac, known := words.Fraction(reg)
-	if reg.FailureReason == downloads.ReasonBadStatus {
+	if reg.FailureReason == model.ReasonBadStatus {
 		frac, known = 0, false // the bytes were an error page, not progress
 	}
 	// An activity bar only while bytes flow with no size known; otherwise
 	// a plain bar (without a percentage when the size is unknown).
-	if known || reg.State != downloads.StateRunning || !reg.Active() {
+	if known || reg.State != model.StateRunning || !reg.Active() {
 		if r.activity.Visible() {
 			r.activity.Stop()
 			r.activity.Hide()
@@ -160,7 +160,7 @@ func (r *Row) Set(it Item) {
 
 	r.status.SetText(StatusLine(it))
 	switch {
-	case !reg.Active() && reg.Result == downloads.ResultFailure && reg.FailureReason != downloads.ReasonAborted:
+	case !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted:
 		r.status.Importance = widget.DangerImportance
 	default:
 		r.status.Importance = widget.MediumImportance
@@ -169,8 +169,8 @@ func (r *Row) Set(it Item) {
 
 	active := reg.Active()
 	setVisible(r.cancel, active)
-	setVisible(r.pause, active && reg.AllGET && reg.State != downloads.StatePaused)
-	setVisible(r.resume, active && reg.AllGET && reg.State == downloads.StatePaused)
+	setVisible(r.pause, active && reg.AllGET && reg.State != model.StatePaused)
+	setVisible(r.resume, active && reg.AllGET && reg.State == model.StatePaused)
 	setVisible(r.open, true)
 	setVisible(r.clear, !active)
 }
@@ -181,7 +181,7 @@ func StatusLine(it Item) string {
 	parts := []string{}
 	if reg.Active() {
 		parts = append(parts, words.Amount(reg))
-		if reg.State == downloads.StateRunning {
+		if reg.State == model.StateRunning {
 			if s := words.Speed(it.Speed); s != "" {
 				parts = append(parts, s)
 			}
@@ -189,7 +189,7 @@ func StatusLine(it Item) string {
 				parts = append(parts, e)
 			}
 		}
-	} else if reg.Downloaded > 0 && reg.FailureReason != downloads.ReasonBadStatus {
+	} else if reg.Downloaded > 0 && reg.FailureReason != model.ReasonBadStatus {
 		parts = append(parts, words.Bytes(reg.Downloaded))
 	}
 	parts = append(parts, words.StateWords(reg))

@@ -10,13 +10,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/bgfetch/bgfetch/app/words"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
-func settled(result downloads.Result, reason downloads.FailureReason) func(*downloads.Registration) {
-	return func(r *downloads.Registration) {
-		r.Result, r.FailureReason, r.State = result, reason, downloads.StateSettled
+func settled(result model.Result, reason model.FailureReason) func(*model.Registration) {
+	return func(r *model.Registration) {
+		r.Result, r.FailureReason, r.State = result, reason, model.StateSettled
 		t := epoch.Add(time.Minute)
 		r.SettledAt = &t
 	}
@@ -46,36 +46,36 @@ func TestRowStates(t *testing.T) {
 	}{
 		{"downloading", Item{Reg: reg("1"), Speed: 2_100_000},
 			"26 MB of 61 MB · 2.1 MB/s · 17 s left · Downloading", "Pause Open Cancel", 0.42},
-		{"downloading without downloadTotal uses knownTotal", Item{Reg: reg("2", func(r *downloads.Registration) {
+		{"downloading without downloadTotal uses knownTotal", Item{Reg: reg("2", func(r *model.Registration) {
 			r.DownloadTotal, r.KnownTotal, r.Downloaded = 0, 2000, 500
 		})}, "500 B of 2.0 kB · Downloading", "Pause Open Cancel", 0.25},
-		{"downloading with no known size shows an activity bar", Item{Reg: reg("3", func(r *downloads.Registration) {
+		{"downloading with no known size shows an activity bar", Item{Reg: reg("3", func(r *model.Registration) {
 			r.DownloadTotal, r.KnownTotal, r.Downloaded = 0, 0, 1_500_000
 		}), Speed: 1000}, "1.5 MB · 1.0 kB/s · Downloading", "Pause Open Cancel", -1},
-		{"queued", Item{Reg: reg("4", func(r *downloads.Registration) { r.State, r.Downloaded = downloads.StateQueued, 0 })},
+		{"queued", Item{Reg: reg("4", func(r *model.Registration) { r.State, r.Downloaded = model.StateQueued, 0 })},
 			"0 B of 61 MB · Queued", "Pause Open Cancel", 0},
-		{"waiting for network", Item{Reg: reg("5", func(r *downloads.Registration) { r.State = downloads.StateWaitingNetwork }), Speed: 5},
+		{"waiting for network", Item{Reg: reg("5", func(r *model.Registration) { r.State = model.StateWaitingNetwork }), Speed: 5},
 			"26 MB of 61 MB · Waiting for network", "Pause Open Cancel", 0.42},
-		{"paused", Item{Reg: reg("6", func(r *downloads.Registration) { r.State = downloads.StatePaused })},
+		{"paused", Item{Reg: reg("6", func(r *model.Registration) { r.State = model.StatePaused })},
 			"26 MB of 61 MB · Paused", "Resume Open Cancel", 0.42},
-		{"not all GET: no pause", Item{Reg: reg("7", func(r *downloads.Registration) { r.AllGET = false })},
+		{"not all GET: no pause", Item{Reg: reg("7", func(r *model.Registration) { r.AllGET = false })},
 			"26 MB of 61 MB · Downloading", "Open Cancel", 0.42},
-		{"completed", Item{Reg: reg("8", settled(downloads.ResultSuccess, ""), func(r *downloads.Registration) { r.Downloaded = 61_000_000 })},
+		{"completed", Item{Reg: reg("8", settled(model.ResultSuccess, ""), func(r *model.Registration) { r.Downloaded = 61_000_000 })},
 			"61 MB · Completed", "Open Clear", 1},
-		{"failed bad-status", Item{Reg: reg("9", settled(downloads.ResultFailure, downloads.ReasonBadStatus))},
+		{"failed bad-status", Item{Reg: reg("9", settled(model.ResultFailure, model.ReasonBadStatus))},
 			"Failed: the server answered with an error", "Open Clear", 0},
-		{"failed fetch-error", Item{Reg: reg("10", settled(downloads.ResultFailure, downloads.ReasonFetchError))},
+		{"failed fetch-error", Item{Reg: reg("10", settled(model.ResultFailure, model.ReasonFetchError))},
 			"26 MB · Failed: network error", "Open Clear", 0.42},
-		{"failed quota", Item{Reg: reg("11", settled(downloads.ResultFailure, downloads.ReasonQuotaExceeded))},
+		{"failed quota", Item{Reg: reg("11", settled(model.ResultFailure, model.ReasonQuotaExceeded))},
 			"26 MB · Failed: not enough storage space", "Open Clear", 0.42},
-		{"failed download-total-exceeded", Item{Reg: reg("12", settled(downloads.ResultFailure, downloads.ReasonDownloadTotalExceeded))},
+		{"failed download-total-exceeded", Item{Reg: reg("12", settled(model.ResultFailure, model.ReasonDownloadTotalExceeded))},
 			"26 MB · Failed: larger than the app announced", "Open Clear", 0.42},
-		{"cancelled", Item{Reg: reg("13", settled(downloads.ResultFailure, downloads.ReasonAborted), func(r *downloads.Registration) { r.Downloaded = 0 })},
+		{"cancelled", Item{Reg: reg("13", settled(model.ResultFailure, model.ReasonAborted), func(r *model.Registration) { r.Downloaded = 0 })},
 			"Cancelled", "Open Clear", 0},
-		{"queued with no known size: a plain empty bar", Item{Reg: reg("15", func(r *downloads.Registration) {
-			r.State, r.DownloadTotal, r.KnownTotal, r.Downloaded = downloads.StateQueued, 0, 0, 0
+		{"queued with no known size: a plain empty bar", Item{Reg: reg("15", func(r *model.Registration) {
+			r.State, r.DownloadTotal, r.KnownTotal, r.Downloaded = model.StateQueued, 0, 0, 0
 		})}, "0 B · Queued", "Pause Open Cancel", 0},
-		{"completed with unknown size", Item{Reg: reg("14", settled(downloads.ResultSuccess, ""), func(r *downloads.Registration) {
+		{"completed with unknown size", Item{Reg: reg("14", settled(model.ResultSuccess, ""), func(r *model.Registration) {
 			r.DownloadTotal, r.KnownTotal, r.Downloaded = 0, 0, 1234
 		})}, "1.2 kB · Completed", "Open Clear", 1},
 	}
@@ -110,7 +110,7 @@ func TestRowStates(t *testing.T) {
 					t.Errorf("progress = %v, want %v", row.progress.Value, c.progress)
 				}
 				_, known := words.Fraction(c.item.Reg)
-				if hasText := row.progress.TextFormatter == nil; hasText != (known || c.item.Reg.Result == downloads.ResultSuccess) && c.item.Reg.FailureReason != downloads.ReasonBadStatus {
+				if hasText := row.progress.TextFormatter == nil; hasText != (known || c.item.Reg.Result == model.ResultSuccess) && c.item.Reg.FailureReason != model.ReasonBadStatus {
 					t.Errorf("percentage shown = %v for known size %v", hasText, known)
 				}
 			}
@@ -132,19 +132,19 @@ func TestRowReuse(t *testing.T) {
 	row := NewRow(RowActions{}, theme.DownloadIcon())
 	w := test.NewWindow(row)
 	defer w.Close()
-	unknown := reg("a", func(r *downloads.Registration) { r.DownloadTotal = 0 })
+	unknown := reg("a", func(r *model.Registration) { r.DownloadTotal = 0 })
 	row.Set(Item{Reg: unknown})
 	if !row.activity.Running() {
 		t.Fatal("activity bar should run")
 	}
-	row.Set(Item{Reg: reg("b", settled(downloads.ResultSuccess, ""))})
+	row.Set(Item{Reg: reg("b", settled(model.ResultSuccess, ""))})
 	if row.activity.Visible() || row.activity.Running() || !row.progress.Visible() {
 		t.Fatal("settled row still shows an activity bar")
 	}
 	if got := strings.Join(visibleButtons(row), " "); got != "Open Clear" {
 		t.Fatalf("buttons = %q", got)
 	}
-	row.Set(Item{Reg: reg("c", func(r *downloads.Registration) { r.State = downloads.StatePaused })})
+	row.Set(Item{Reg: reg("c", func(r *model.Registration) { r.State = model.StatePaused })})
 	if got := strings.Join(visibleButtons(row), " "); got != "Resume Open Cancel" {
 		t.Fatalf("buttons = %q", got)
 	}
@@ -166,9 +166,9 @@ func TestRowButtons(t *testing.T) {
 	test.Tap(row.open)
 	test.Tap(row)
 	test.DoubleTap(row)
-	row.Set(Item{Reg: reg("y", func(r *downloads.Registration) { r.State = downloads.StatePaused })})
+	row.Set(Item{Reg: reg("y", func(r *model.Registration) { r.State = model.StatePaused })})
 	test.Tap(row.resume)
-	row.Set(Item{Reg: reg("z", settled(downloads.ResultSuccess, ""))})
+	row.Set(Item{Reg: reg("z", settled(model.ResultSuccess, ""))})
 	test.Tap(row.clear)
 	want := "pause x,cancel x,open x,select x,open x,resume y,clear z"
 	if s := strings.Join(got, ","); s != want {

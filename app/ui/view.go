@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,11 +14,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/bgfetch/bgfetch/app/words"
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
-// Manager is the part of downloads.Manager the window drives.
+// Manager is what the window asks of the engine (*downloads.Manager has
+// it): the calls its buttons make and what it reads besides the events.
 type Manager interface {
 	Click(uid string) error
 	Abort(uid string) (bool, error)
@@ -28,10 +28,10 @@ type Manager interface {
 	PauseAll()
 	ResumeAll()
 	Forget(uid string) error
-	Fetch(app, id string, requests []downloads.Request, opts downloads.FetchOptions) (downloads.Registration, error)
-	Records(uid string) ([]downloads.Record, error)
-	AppHandler(app string) (json.RawMessage, error)
-	IconStore
+	Fetch(app string, req model.FetchRequest) (model.Registration, error)
+	Records(uid string) ([]model.Record, error)
+	// HasHandler reports whether a command or webhook takes reg's events.
+	HasHandler(reg model.Registration) bool
 }
 
 // Options tune a View.
@@ -110,7 +110,7 @@ func NewView(mgr Manager, opts Options) *View {
 		Select: func(uid string) { v.List.SelectUID(uid) },
 	}
 	if opts.Icons != nil {
-		actions.Icon = func(r downloads.Registration) fyne.Resource {
+		actions.Icon = func(r model.Registration) fyne.Resource {
 			if res := opts.Icons.Resource(r); res != nil {
 				return res
 			}
@@ -211,14 +211,14 @@ func (v *View) Redraws() int64 { return v.redraws.Load() }
 
 // Update records a new state of a registration. It never blocks on
 // drawing; the change shows at the next redraw.
-func (v *View) Update(r downloads.Registration) { v.Model.Update(r) }
+func (v *View) Update(r model.Registration) { v.Model.Update(r) }
 
 // Reconcile adds fetches no event announced and drops those no longer
 // kept (see Model.Reconcile); the change shows at the next redraw.
-func (v *View) Reconcile(regs []downloads.Registration) { v.Model.Reconcile(regs) }
+func (v *View) Reconcile(regs []model.Registration) { v.Model.Reconcile(regs) }
 
 // SetAll replaces the rows (at start).
-func (v *View) SetAll(regs []downloads.Registration) { v.Model.Set(regs) }
+func (v *View) SetAll(regs []model.Registration) { v.Model.Set(regs) }
 
 // Redraw draws the model now. Call it on the UI goroutine.
 func (v *View) Redraw() { v.redraw() }
@@ -226,7 +226,7 @@ func (v *View) Redraw() { v.redraw() }
 func (v *View) redraw() {
 	v.redraws.Add(1)
 	items := v.Model.Items()
-	regs := make([]downloads.Registration, len(items))
+	regs := make([]model.Registration, len(items))
 	settled := 0
 	for i, it := range items {
 		regs[i] = it.Reg
@@ -260,7 +260,7 @@ func (v *View) key(ev *fyne.KeyEvent, uid string) bool {
 		return true
 	case fyne.KeySpace:
 		if it.Reg.Active() && it.Reg.AllGET {
-			if it.Reg.State == downloads.StatePaused {
+			if it.Reg.State == model.StatePaused {
 				v.Resume(uid)
 			} else {
 				v.Pause(uid)
@@ -283,7 +283,7 @@ func (v *View) Activate(uid string) {
 		return
 	}
 	_, it, ok := v.Model.Find(uid)
-	if !ok || v.opts.OpenPath == nil || v.hasHandler(it.Reg) {
+	if !ok || v.opts.OpenPath == nil || v.mgr.HasHandler(it.Reg) {
 		return
 	}
 	if p := v.openTarget(it.Reg); p != "" {
@@ -291,15 +291,7 @@ func (v *View) Activate(uid string) {
 	}
 }
 
-func (v *View) hasHandler(r downloads.Registration) bool {
-	if len(r.Handler) > 0 && string(r.Handler) != "null" {
-		return true
-	}
-	h, err := v.mgr.AppHandler(r.App)
-	return err == nil && len(h) > 0 && string(h) != "null"
-}
-
-func (v *View) openTarget(r downloads.Registration) string {
+func (v *View) openTarget(r model.Registration) string {
 	if r.Destination != "" {
 		if st, err := os.Stat(r.Destination); err == nil && st.IsDir() {
 			return r.Destination
@@ -380,9 +372,9 @@ func (v *View) ShowAdd() {
 }
 
 func (v *View) submit(req AddRequest) error {
-	reg, err := v.mgr.Fetch(AddApp, NewFetchID(), req.Requests(), downloads.FetchOptions{
-		Title:       req.Title,
-		Destination: req.Destination,
+	reg, err := v.mgr.Fetch(AddApp, model.FetchRequest{
+		ID: NewFetchID(), Requests: req.Requests(),
+		Title: req.Title, Destination: req.Destination,
 	})
 	if err != nil {
 		return err
@@ -395,7 +387,7 @@ func (v *View) submit(req AddRequest) error {
 
 func (v *View) fail(op, uid string, err error) {
 	v.opts.Log.Warn("bgfetch: "+op+" failed", "uid", uid, "err", err)
-	if v.win != nil && downloads.ErrorName(err) != downloads.InvalidStateError {
+	if v.win != nil && model.NameOf(err) != model.InvalidStateError {
 		dialog.ShowError(err, v.win)
 	}
 }

@@ -10,8 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-
-	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 func newTestView(t *testing.T, mgr *fakeManager, opts Options) (*View, fyne.Window) {
@@ -35,11 +34,11 @@ func rowsOnScreen(w fyne.Window) []*Row {
 	return rows
 }
 
-func manyRegs(n int) []downloads.Registration {
-	regs := make([]downloads.Registration, n)
+func manyRegs(n int) []model.Registration {
+	regs := make([]model.Registration, n)
 	for i := range regs {
 		i := i
-		regs[i] = reg(fmt.Sprintf("%04d", i), func(r *downloads.Registration) {
+		regs[i] = reg(fmt.Sprintf("%04d", i), func(r *model.Registration) {
 			r.CreatedAt = epoch.Add(time.Duration(i) * time.Second)
 		})
 	}
@@ -91,9 +90,9 @@ func TestListUpdatesAndKeys(t *testing.T) {
 	v.SetAll(manyRegs(3))
 	v.Redraw()
 
-	v.Update(reg("0001", func(r *downloads.Registration) {
+	v.Update(reg("0001", func(r *model.Registration) {
 		r.CreatedAt, r.Downloaded = epoch.Add(time.Second), 61_000_000
-		settled(downloads.ResultSuccess, "")(r)
+		settled(model.ResultSuccess, "")(r)
 	}))
 	v.Redraw()
 	var done *Row
@@ -114,8 +113,8 @@ func TestListUpdatesAndKeys(t *testing.T) {
 	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 
 	// With focus on the list the list handles the same keys.
-	v.Update(reg("0002", func(r *downloads.Registration) {
-		r.CreatedAt, r.State = epoch.Add(2*time.Second), downloads.StatePaused
+	v.Update(reg("0002", func(r *model.Registration) {
+		r.CreatedAt, r.State = epoch.Add(2*time.Second), model.StatePaused
 	}))
 	v.Redraw()
 	w.Canvas().Focus(v.List)
@@ -137,7 +136,7 @@ func TestSelectionFollowsTheFetch(t *testing.T) {
 	v.SetAll(manyRegs(3))
 	v.Redraw()
 	v.List.SelectUID("0000")
-	v.Update(reg("new", func(r *downloads.Registration) { r.CreatedAt = epoch.Add(time.Hour) }))
+	v.Update(reg("new", func(r *model.Registration) { r.CreatedAt = epoch.Add(time.Hour) }))
 	v.Redraw()
 	if got := v.List.Selected(); got != "0000" {
 		t.Fatalf("selected = %q", got)
@@ -153,9 +152,9 @@ func TestClearAndClearAll(t *testing.T) {
 	mgr := newFakeManager()
 	v, _ := newTestView(t, mgr, Options{})
 	regs := manyRegs(4)
-	settled(downloads.ResultSuccess, "")(&regs[0])
-	settled(downloads.ResultFailure, downloads.ReasonBadStatus)(&regs[1])
-	settled(downloads.ResultFailure, downloads.ReasonAborted)(&regs[2])
+	settled(model.ResultSuccess, "")(&regs[0])
+	settled(model.ResultFailure, model.ReasonBadStatus)(&regs[1])
+	settled(model.ResultFailure, model.ReasonAborted)(&regs[2])
 	v.SetAll(regs)
 	v.Redraw()
 	if v.ClearButton.Disabled() {
@@ -200,9 +199,9 @@ func TestActivateOpensWithoutHandler(t *testing.T) {
 	dir := t.TempDir()
 	var opened []string
 	v, _ := newTestView(t, mgr, Options{OpenPath: func(p string) { opened = append(opened, p) }})
-	v.SetAll([]downloads.Registration{
-		reg("a", func(r *downloads.Registration) { r.Destination = dir }),
-		reg("b", func(r *downloads.Registration) { r.Destination = dir; r.App = "withhandler" }),
+	v.SetAll([]model.Registration{
+		reg("a", func(r *model.Registration) { r.Destination = dir }),
+		reg("b", func(r *model.Registration) { r.Destination = dir; r.App = "withhandler" }),
 	})
 	mgr.handlers["withhandler"] = []byte(`{"command":["true"]}`)
 	v.Activate("a")
@@ -228,7 +227,7 @@ func TestRedrawsAreThrottled(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := 0; time.Since(start) < time.Second; i++ {
-			v.Update(reg(fmt.Sprintf("%04d", i%50), func(r *downloads.Registration) { r.Downloaded = int64(i) }))
+			v.Update(reg(fmt.Sprintf("%04d", i%50), func(r *model.Registration) { r.Downloaded = int64(i) }))
 		}
 	}()
 	wg.Wait()
@@ -246,7 +245,7 @@ func TestSpeedExpires(t *testing.T) {
 	m := NewModel()
 	now := epoch
 	m.now = func() time.Time { return now }
-	r := reg("a", func(r *downloads.Registration) { r.Downloaded = 0 })
+	r := reg("a", func(r *model.Registration) { r.Downloaded = 0 })
 	m.Update(r)
 	now = now.Add(time.Second)
 	r.Downloaded = 1_000_000
@@ -278,22 +277,22 @@ func TestSpeedExpires(t *testing.T) {
 // and drops forgotten ones, without undoing newer event data.
 func TestReconcile(t *testing.T) {
 	m := NewModel()
-	a := reg("a", func(r *downloads.Registration) { r.Downloaded = 500 })
+	a := reg("a", func(r *model.Registration) { r.Downloaded = 500 })
 	m.Update(a)
 	m.TakeDirty()
 	old := a
 	old.Downloaded = 100
-	m.Reconcile([]downloads.Registration{old})
+	m.Reconcile([]model.Registration{old})
 	if m.TakeDirty() {
 		t.Fatal("an unchanged listing redraws")
 	}
 	if it, _ := m.At(0); it.Reg.Downloaded != 500 {
 		t.Fatalf("listing undid event data: %d", it.Reg.Downloaded)
 	}
-	queued := reg("b", func(r *downloads.Registration) {
-		r.State, r.CreatedAt = downloads.StateQueued, epoch.Add(time.Minute)
+	queued := reg("b", func(r *model.Registration) {
+		r.State, r.CreatedAt = model.StateQueued, epoch.Add(time.Minute)
 	})
-	m.Reconcile([]downloads.Registration{queued})
+	m.Reconcile([]model.Registration{queued})
 	if m.Len() != 2 || !m.TakeDirty() {
 		t.Fatalf("len %d", m.Len())
 	}
@@ -301,9 +300,9 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("row = %s", it.Reg.UID)
 	}
 	// "a" settles and is forgotten by another client: it goes.
-	a.Result, a.State = downloads.ResultSuccess, downloads.StateSettled
+	a.Result, a.State = model.ResultSuccess, model.StateSettled
 	m.Update(a)
-	m.Reconcile([]downloads.Registration{queued})
+	m.Reconcile([]model.Registration{queued})
 	if m.Len() != 1 {
 		t.Fatalf("forgotten row kept: len %d", m.Len())
 	}

@@ -25,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|restartwait|await|get|records|cpu|rss|run [flags]")
+		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|movelatency|restartwait|await|get|records|cpu|rss|run [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -49,6 +49,8 @@ func main() {
 		err = rssCmd(args)
 	case "run":
 		err = run(args)
+	case "movelatency":
+		err = moveLatency(args)
 	default:
 		err = fmt.Errorf("unknown subcommand %q", cmd)
 	}
@@ -306,6 +308,59 @@ func latency(args []string) error {
 	fmt.Printf("get_p50_ms %s\nget_p99_ms %s\nlist_p50_ms %s\nlist_p99_ms %s\nlist_ids %d\n",
 		ms(pct(g, .5)), ms(pct(g, .99)), ms(pct(l, .5)), ms(pct(l, .99)), len(ids.IDs))
 	return nil
+}
+
+// moveLatency calls GET /v1/registrations/{uid} and GET /v1/fetches every
+// interval while the fetch uid finishes (from the moment its bytes are all
+// in until it has settled: the final sync and the move to its destination)
+// and prints the latencies of the calls in that window.
+func moveLatency(args []string) error {
+	fs := flag.NewFlagSet("movelatency", flag.ExitOnError)
+	dir := fs.String("data-dir", "", "data dir")
+	uid := fs.String("uid", "", "the fetch to follow")
+	every := fs.Duration("every", 10*time.Millisecond, "poll interval")
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up after")
+	fs.Parse(args)
+	a := newAPI(*dir)
+	if err := a.connect(); err != nil {
+		return err
+	}
+	// Every call issued once the bytes are all in counts, the one that
+	// finds the fetch settled too (it may have waited for the move).
+	var window []time.Duration
+	inWindow := false
+	deadline := time.Now().Add(*timeout)
+	for time.Now().Before(deadline) {
+		var reg registration
+		t := time.Now()
+		if err := a.do("GET", "/v1/registrations/"+url.PathEscape(*uid), nil, &reg); err != nil {
+			return err
+		}
+		if inWindow {
+			window = append(window, time.Since(t))
+		}
+		if reg.Result != "" {
+			if reg.Result != "success" {
+				return fmt.Errorf("the fetch failed: %s", reg.FailureReason)
+			}
+			fmt.Printf("move_polls %d\nmove_p50_ms %s\nmove_p99_ms %s\nmove_max_ms %s\n",
+				len(window), ms(pct(window, .5)), ms(pct(window, .99)), ms(slices.Max(append(window, 0))))
+			return nil
+		}
+		inWindow = inWindow || reg.DownloadTotal > 0 && reg.Downloaded >= reg.DownloadTotal
+		t = time.Now()
+		var ids struct {
+			IDs []string `json:"ids"`
+		}
+		if err := a.do("GET", "/v1/fetches", nil, &ids); err != nil {
+			return err
+		}
+		if inWindow {
+			window = append(window, time.Since(t))
+		}
+		time.Sleep(*every)
+	}
+	return errors.New("the fetch did not settle in time")
 }
 
 func readUIDs(file string) ([]string, error) {

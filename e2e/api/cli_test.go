@@ -3,10 +3,13 @@ package e2eapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestCLI drives the daemon through the real binary's commands.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if code, _, errOut := runCLI(t, "--data-dir", hostPath(dir), "ids"); code != 3 || !strings.Contains(errOut, "bgfetch serve --headless") {
 		t.Fatalf("not running: %d %q", code, errOut)
@@ -15,14 +18,14 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("--version: %d %q", code, out)
 	}
 	d := startDaemon(t, dir, "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	if code, out, _ := runCLI(t, "serve", "--headless", "--data-dir", hostPath(dir)); code != 0 || !strings.Contains(out, "already running (endpoint "+d.endpoint+")") {
 		t.Fatalf("second serve: %d %q", code, out)
 	}
 	if code, out, errOut := runCLI(t, "--data-dir", hostPath(dir), "fetch", "--id", "good", "--wait", f.URL+"/file/good"); code != 0 || !strings.Contains(out, "good: done") {
 		t.Fatalf("fetch --wait: %d %q %q", code, out, errOut)
 	}
-	if code, _, errOut := runCLI(t, "--data-dir", hostPath(dir), "fetch", "--id", "bad", "--wait", f.URL+"/missing"); code != 1 || !strings.Contains(errOut, "error status") {
+	if code, _, errOut := runCLI(t, "--data-dir", hostPath(dir), "fetch", "--id", "bad", "--wait", f.URL+"/status/404"); code != 1 || !strings.Contains(errOut, "(bad-status)") {
 		t.Fatalf("failing fetch --wait: %d %q", code, errOut)
 	}
 	if code, _, errOut := runCLI(t, "--data-dir", hostPath(dir), "fetch", "--id", "x", "http://127.0.0.1:587/x"); code != 2 || !strings.Contains(errOut, "TypeError") {

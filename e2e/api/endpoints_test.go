@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestEveryEndpoint walks every row of api.md's endpoint table, on the
 // Unix socket and on loopback TCP.
 func TestEveryEndpoint(t *testing.T) {
+	t.Parallel()
 	for _, listen := range []string{"", "tcp:127.0.0.1:0"} {
 		name := map[string]string{"": "unix", "tcp:127.0.0.1:0": "tcp"}[listen]
 		t.Run(name, func(t *testing.T) {
@@ -19,7 +22,7 @@ func TestEveryEndpoint(t *testing.T) {
 				skipOnWindows(t, "the default endpoint there is loopback TCP, not a Unix socket (the tcp case covers every endpoint)")
 			}
 			d := startDaemon(t, "", listen)
-			f := newFiles(t)
+			f := testserver.New(t)
 			if listen == "" && !strings.HasPrefix(d.endpoint, "unix:/") {
 				t.Fatalf("default endpoint %q", d.endpoint)
 			}
@@ -64,7 +67,7 @@ func TestEveryEndpoint(t *testing.T) {
 				t.Fatalf("aborted fetch: %+v", reg)
 			}
 
-			ok := d.fetch(t, map[string]any{"id": "ok", "requests": []string{f.URL + "/file/a.mp3?v=1", f.URL + "/missing"}})
+			ok := d.fetch(t, map[string]any{"id": "ok", "requests": []string{f.URL + "/file/a.mp3?v=1", f.URL + "/status/404"}})
 			final := d.waitReg(t, ok.UID, "settle", settled)
 			if final.Result != "failure" || final.FailureReason != "bad-status" {
 				t.Fatalf("settled: %+v", final)
@@ -81,7 +84,7 @@ func TestEveryEndpoint(t *testing.T) {
 			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records"+q, nil); status != 200 || strings.Count(string(b), `"index"`) != 1 {
 				t.Fatalf("records ignoreSearch: %d %s", status, b)
 			}
-			q = "?ignoreMethod=true&method=POST&url=" + url.QueryEscape(f.URL+"/missing")
+			q = "?ignoreMethod=true&method=POST&url=" + url.QueryEscape(f.URL+"/status/404")
 			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records"+q, nil); status != 200 || strings.Count(string(b), `"index"`) != 1 {
 				t.Fatalf("records ignoreMethod: %d %s", status, b)
 			}
@@ -90,10 +93,10 @@ func TestEveryEndpoint(t *testing.T) {
 				t.Fatalf("match null: %d %s", status, b)
 			}
 			// body, whole and ranged.
-			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil); status != 200 || string(b) != string(fileBody) {
+			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil); status != 200 || string(b) != string(testserver.Body) {
 				t.Fatalf("body: %d (%d bytes)", status, len(b))
 			}
-			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil, "Range", "bytes=11-16"); status != 206 || string(b) != string(fileBody[11:17]) {
+			if status, b := d.call(t, "GET", "/v1/registrations/"+ok.UID+"/records/0/body", nil, "Range", "bytes=11-16"); status != 206 || string(b) != string(testserver.Body[11:17]) {
 				t.Fatalf("range: %d %q", status, b)
 			}
 			// click fires backgroundfetchclick.
@@ -140,6 +143,7 @@ func TestEveryEndpoint(t *testing.T) {
 // header, with Host: evil.example, every endpoint refuses; the socket and
 // the token are mode 0600 (on Unix).
 func TestSecurity(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
 	if !onWindows() {
 		// Windows has no file modes or Unix socket here: the token's
@@ -190,8 +194,9 @@ func TestSecurity(t *testing.T) {
 // TestFetchErrors: every malformed or forbidden fetch gets a 4xx with the
 // spec's name and stores nothing (spec B.9, B.10, B.13).
 func TestFetchErrors(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "tcp:127.0.0.1:0")
-	f := newFiles(t)
+	f := testserver.New(t)
 	d.fetch(t, map[string]any{"id": "dup", "requests": f.URL + "/slow/d"})
 	many := strings.TrimSuffix(strings.Repeat(`"http://127.0.0.1:9/x",`, 10001), ",")
 	cases := []struct {

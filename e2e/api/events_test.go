@@ -4,15 +4,18 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestEventsOrderAndReconnect: durable events arrive in order with
 // increasing ids; a client that reconnects with Last-Event-ID gets exactly
 // what it missed, even across a daemon restart.
 func TestEventsOrderAndReconnect(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	live := d.openEvents(t, "", "")
 	var uids []string
 	for i := range 5 {

@@ -11,14 +11,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestCommandHandlerFailsTwice: a command handler that fails twice and
 // then succeeds is called three times, its updateUI is applied, the
 // records become unavailable, and it is never called again.
 func TestCommandHandlerFailsTwice(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	work := t.TempDir()
 	reg := d.fetch(t, map[string]any{"id": "ep", "requests": f.URL + "/file/ep", "title": "Downloading",
 		"handler": map[string]any{"command": handlerCommand("-dir", hostPath(work), "-fail-until", "3", "-title", "Ready to play")}})
@@ -44,9 +47,10 @@ func TestCommandHandlerFailsTwice(t *testing.T) {
 // settles and while bgfetch restarts; once it is up, the event arrives
 // (once) and the records are released.
 func TestWebhookDownAcrossRestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	d := startDaemon(t, dir, "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -89,8 +93,9 @@ func TestWebhookDownAcrossRestart(t *testing.T) {
 // TestNoHandlerKeepsRecordsUntilRelease documents the decision for apps
 // without a handler.
 func TestNoHandlerKeepsRecordsUntilRelease(t *testing.T) {
+	t.Parallel()
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	reg := d.fetch(t, map[string]any{"id": "n", "requests": f.URL + "/file/n"})
 	d.waitReg(t, reg.UID, "settle", settled)
 	// Give the dispatcher a handled event to prove it went past this one.

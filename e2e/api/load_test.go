@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // TestLoad: 100 concurrent clients make 100 calls each against 200 active
@@ -15,11 +17,12 @@ import (
 // wins (201) and the other gets 409. No call fails otherwise, and the
 // daemon ends with exactly the 200 ids.
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("load test")
 	}
 	d := startDaemon(t, "", "")
-	f := newFiles(t)
+	f := testserver.New(t)
 	const clients, calls, fetches = 100, 100, 200
 	var created, conflicts, failures atomic.Int64
 	var mu sync.Mutex

@@ -11,6 +11,7 @@ import (
 // else: no Fyne locale error on stderr (internal/localefix), and the
 // environment it hands to children is left as it was.
 func TestCLocaleIsQuiet(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(binary, "--version")
 	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE=")
 	var stderr strings.Builder

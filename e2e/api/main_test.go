@@ -1,7 +1,6 @@
 package e2eapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bgfetch/bgfetch/internal/sse"
 )
 
 func TestMain(m *testing.M) {
@@ -258,39 +258,8 @@ func (d *daemon) waitReg(t testing.TB, uid, what string, cond func(registration)
 
 func settled(r registration) bool { return r.Result != "" }
 
-// files is the local file server: /file/NAME answers fileBody, /missing
-// 404, /slow/NAME sends a little and then holds until the test ends.
-type files struct {
-	*httptest.Server
-	release chan struct{}
-}
-
-var fileBody = bytes.Repeat([]byte("background fetch "), 2000)
-
-func newFiles(t testing.TB) *files {
-	f := &files{release: make(chan struct{})}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/file/", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "", time.Unix(1700000000, 0), bytes.NewReader(fileBody))
-	})
-	mux.HandleFunc("/missing", http.NotFound)
-	mux.HandleFunc("/slow/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "1000000")
-		w.Write(fileBody[:100])
-		w.(http.Flusher).Flush()
-		select {
-		case <-f.release:
-		case <-r.Context().Done():
-		}
-	})
-	f.Server = httptest.NewServer(mux)
-	t.Cleanup(f.Server.Close)
-	t.Cleanup(func() { close(f.release) })
-	return f
-}
-
-// sse reads a Server-Sent Events stream.
-type sse struct {
+// eventStream reads a Server-Sent Events stream.
+type eventStream struct {
 	events chan sseEvent
 	cancel context.CancelFunc
 }
@@ -301,7 +270,7 @@ type sseEvent struct {
 	ev    event
 }
 
-func (d *daemon) openEvents(t *testing.T, query, lastID string) *sse {
+func (d *daemon) openEvents(t *testing.T, query, lastID string) *eventStream {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -314,29 +283,19 @@ func (d *daemon) openEvents(t *testing.T, query, lastID string) *sse {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("events: %v %v", resp, err)
 	}
-	s := &sse{events: make(chan sseEvent, 1024), cancel: cancel}
+	s := &eventStream{events: make(chan sseEvent, 1024), cancel: cancel}
 	go func() {
 		defer close(s.events)
 		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 16<<20)
-		var cur sseEvent
-		var data string
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" {
-				if data != "" && json.Unmarshal([]byte(data), &cur.ev) == nil {
-					s.events <- cur
-				}
-				cur, data = sseEvent{}, ""
-				continue
+		r := sse.NewReader(resp.Body)
+		for {
+			f, err := r.Next()
+			if err != nil {
+				return
 			}
-			k, v, _ := strings.Cut(line, ": ")
-			switch k {
-			case "id":
-				cur.id, cur.hasID = v, true
-			case "data":
-				data = v
+			cur := sseEvent{id: f.ID, hasID: f.HasID}
+			if f.Data != "" && json.Unmarshal([]byte(f.Data), &cur.ev) == nil {
+				s.events <- cur
 			}
 		}
 	}()
@@ -344,7 +303,7 @@ func (d *daemon) openEvents(t *testing.T, query, lastID string) *sse {
 }
 
 // nextDurable skips progress/state events and returns the next durable one.
-func (s *sse) nextDurable(t *testing.T) sseEvent {
+func (s *eventStream) nextDurable(t *testing.T) sseEvent {
 	t.Helper()
 	timeout := time.After(30 * time.Second)
 	for {

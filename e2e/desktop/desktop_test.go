@@ -51,8 +51,8 @@ func TestFetchInWindowAndNotificationClick(t *testing.T) {
 	win := a.window()
 
 	r := a.fetch("ep-5", "Episode 5", []string{
-		srv.URL + "/file/episode-5.mp3?size=9000000&rate=1000000",
-		srv.URL + "/file/episode-5.jpg?size=250000",
+		srv.URL + "/gen/episode-5.mp3?size=9000000&rate=1000000",
+		srv.URL + "/gen/episode-5.jpg?size=250000",
 	}, []map[string]string{{"src": srv.URL + "/icon.png", "sizes": "128x128", "type": "image/png"}})
 
 	waitFor(t, 30*time.Second, "bytes to flow", func() bool {
@@ -126,7 +126,7 @@ func TestCancelAndFailure(t *testing.T) {
 	})
 	a.waitHandler("backgroundfetchabort", r.UID)
 
-	f := a.fetch("ep-7", "Episode 7", []string{srv.URL + "/missing"}, nil)
+	f := a.fetch("ep-7", "Episode 7", []string{srv.URL + "/status/404"}, nil)
 	waitFor(t, 30*time.Second, "the failure", func() bool {
 		g := a.registration(f.UID)
 		return g.Result == "failure" && g.FailureReason == "bad-status"
@@ -261,7 +261,7 @@ func TestTrayPauseAll(t *testing.T) {
 	conn := env.Bus(t)
 	svc, item, menu := trayItemPaths(t, conn)
 
-	r := a.fetch("ep-8", "Episode 8", []string{srv.URL + "/file/episode-8.mp3?size=40000000&rate=1000000"}, nil)
+	r := a.fetch("ep-8", "Episode 8", []string{srv.URL + "/gen/episode-8.mp3?size=40000000&rate=1000000"}, nil)
 	waitFor(t, 30*time.Second, "bytes to flow", func() bool { return a.registration(r.UID).Downloaded > 100_000 })
 
 	var entry string
@@ -397,7 +397,7 @@ func TestAddForm(t *testing.T) {
 		return n > 300 && submit.Min.Y > add.Max.Y+40
 	})
 	cropTo(t, img, rect, "window-add")
-	url := srv.URL + "/file/notes.pdf?size=300000"
+	url := srv.URL + "/gen/notes.pdf?size=300000"
 	if _, err := a.xdotool("type", "--delay", "5", url); err != nil {
 		t.Fatalf("type: %v", err)
 	}
@@ -432,7 +432,7 @@ func TestCloseHidesToTray(t *testing.T) {
 	conn := env.Bus(t)
 	svc, menu := trayItem(t, conn)
 	srv := newFileServer(t)
-	r := a.fetch("ep-9", "Episode 9", []string{srv.URL + "/file/episode-9.mp3?size=6000000&rate=2000000"}, nil)
+	r := a.fetch("ep-9", "Episode 9", []string{srv.URL + "/gen/episode-9.mp3?size=6000000&rate=2000000"}, nil)
 	waitFor(t, 30*time.Second, "bytes to flow", func() bool { return a.registration(r.UID).Downloaded > 0 })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/bgfetch/bgfetch/e2e/desktopenv"
+	"github.com/bgfetch/bgfetch/internal/testserver"
 )
 
 // bin is the bgfetch binary under test, built by TestMain.
@@ -400,78 +400,12 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// fileServer serves test files on loopback: /file/NAME?size=N&rate=BPS
-// (deterministic bytes, at most rate bytes a second), /hold/NAME (sends
-// half a megabyte, then holds until released), /missing (404), /icon.png.
-type fileServer struct {
-	*httptest.Server
-	release chan struct{}
-	once    sync.Once
+// newFileServer is the test file server with the podcast icon at /icon.png.
+func newFileServer(t testing.TB) *testserver.Server {
+	s := testserver.New(t)
+	s.PutFile("/icon.png", testserver.File{Body: testIcon(), ETag: `"icon"`})
+	return s
 }
-
-func newFileServer(t testing.TB) *fileServer {
-	fs := &fileServer{release: make(chan struct{})}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/file/", func(w http.ResponseWriter, r *http.Request) {
-		size, _ := strconv.ParseInt(r.URL.Query().Get("size"), 10, 64)
-		rate, _ := strconv.ParseInt(r.URL.Query().Get("rate"), 10, 64)
-		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
-		w.Header().Set("Content-Type", "application/octet-stream")
-		if r.Method == http.MethodHead {
-			return
-		}
-		chunk := make([]byte, 32<<10)
-		for i := range chunk {
-			chunk[i] = byte(i)
-		}
-		var sent int64
-		start := time.Now()
-		for sent < size {
-			n := min(int64(len(chunk)), size-sent)
-			if _, err := w.Write(chunk[:n]); err != nil {
-				return
-			}
-			sent += n
-			if rate > 0 {
-				if ahead := time.Duration(float64(sent)/float64(rate)*float64(time.Second)) - time.Since(start); ahead > 0 {
-					w.(http.Flusher).Flush()
-					select {
-					case <-time.After(ahead):
-					case <-r.Context().Done():
-						return
-					}
-				}
-			}
-		}
-	})
-	mux.HandleFunc("/hold/", func(w http.ResponseWriter, r *http.Request) {
-		const size = 4 << 20
-		w.Header().Set("Content-Length", strconv.Itoa(size))
-		if r.Method == http.MethodHead {
-			return
-		}
-		_, _ = w.Write(make([]byte, 512<<10))
-		w.(http.Flusher).Flush()
-		select {
-		case <-fs.release:
-			_, _ = w.Write(make([]byte, size-(512<<10)))
-		case <-r.Context().Done():
-		}
-	})
-	mux.HandleFunc("/missing", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "no such episode", http.StatusNotFound)
-	})
-	mux.HandleFunc("/icon.png", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(testIcon())
-	})
-	fs.Server = httptest.NewServer(mux)
-	t.Cleanup(func() { fs.Release(); fs.Close() })
-	return fs
-}
-
-// Release lets every held transfer finish.
-func (f *fileServer) Release() { f.once.Do(func() { close(f.release) }) }
 
 // testIcon is a 128x128 podcast-like icon: an orange disc on purple.
 func testIcon() []byte {

@@ -53,6 +53,7 @@ func readFyneApp(t *testing.T) map[string]string {
 }
 
 func TestFyneAppMatchesVersion(t *testing.T) {
+	t.Parallel()
 	kv := readFyneApp(t)
 	if got := kv["Details.Version"]; got != Version {
 		t.Errorf("FyneApp.toml Details.Version = %q, internal/version.Version = %q; keep them equal", got, Version)

@@ -6,7 +6,7 @@
 // -dir DIR it counts its calls in DIR/count and appends a line
 // "N $BGFETCH_EVENT $BGFETCH_ID" to DIR/calls; with -fail-until N it exits
 // 7 while the count is below N; with -title T it answers
-// {"updateUI": {"title": T}}.
+// {"updateUI": {"title": T}}; with -exit N it exits N.
 package main
 
 import (
@@ -24,6 +24,7 @@ func main() {
 	dir := flag.String("dir", "", "count calls in DIR/count and log them to DIR/calls")
 	failUntil := flag.Int("fail-until", 0, "exit 7 while the call count is below N")
 	title := flag.String("title", "", "answer updateUI with this title")
+	exit := flag.Int("exit", 0, "exit with this status (after reading stdin)")
 	flag.Parse()
 	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
 		fail(err)
@@ -47,6 +48,9 @@ func main() {
 	}
 	if n < *failUntil {
 		os.Exit(7)
+	}
+	if *exit != 0 {
+		os.Exit(*exit)
 	}
 	if *title != "" {
 		json.NewEncoder(os.Stdout).Encode(map[string]any{"updateUI": map[string]any{"title": *title}})

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package api
-
-import "os/exec"
-
-// killProcessGroup: elsewhere, exec.CommandContext kills the process itself.
-func killProcessGroup(*exec.Cmd) {}

@@ -1,0 +1,189 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/downloads/model"
+)
+
+// heartbeat is how often an idle event stream sends a comment line, so
+// that dead connections are noticed and proxies keep it open.
+const heartbeat = 15 * time.Second
+
+// events is GET /v1/events: Server-Sent Events of the request's app
+// (query uid= narrows to one registration). Durable events carry the
+// outbox sequence number as their id; a client that reconnects with
+// Last-Event-ID (or ?lastEventId=) gets every durable event after it still
+// in the outbox, then live ones. Progress events have no id; nor has
+// bgfetch's own "state" event (paused, waiting-network) that UIs use.
+// With handle=true the connection is the app's live handler instead
+// (live.go).
+//
+// The bus only wakes the stream: durable events are always read from the
+// outbox, so a slow subscriber never loses one.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	handle, err := boolParam(q.Get("handle"), "handle")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	uid := q.Get("uid")
+	if uid != "" {
+		if handle {
+			s.writeError(w, r, model.TypeErrorf("a live handler takes every event of its app: handle=true cannot go with uid"))
+			return
+		}
+		if _, err := s.registrationOfApp(r, uid); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	after, err := lastEventID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sub := s.engine.Subscribe(uid) // before reading the outbox: nothing falls in between
+	defer sub.Close()
+	stream, ok := startStream(w, appOf(r), uid)
+	if !ok {
+		s.writeError(w, r, fmt.Errorf("streaming is not supported by this connection"))
+		return
+	}
+	if handle {
+		s.serveLiveHandler(r, stream, sub)
+		return
+	}
+	if after < 0 {
+		after = int64(s.engine.Outbox().Last())
+	}
+	stream.sent = uint64(after)
+	// The stream starts by naming where it stands, so that a client that
+	// reconnects before any durable event still resumes from here.
+	fmt.Fprintf(w, "retry: 1000\nid: %d\n\n", stream.sent)
+	if err := stream.replay(s.engine.Outbox()); err != nil {
+		return
+	}
+	stream.flush()
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case ev, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if ev.Seq == 0 { // progress (and bgfetch's "state"): live only
+				err = stream.write(ev, false)
+			} else if ev.Seq > stream.sent {
+				err = stream.replay(s.engine.Outbox())
+			}
+		case <-tick.C:
+			err = stream.ping()
+		}
+		if err != nil {
+			return
+		}
+		stream.flush()
+	}
+}
+
+// lastEventID reads Last-Event-ID (header) or lastEventId (query); -1
+// when neither is given, meaning "live events only".
+func lastEventID(r *http.Request) (int64, error) {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		v = r.URL.Query().Get("lastEventId")
+	}
+	if v == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 63)
+	if err != nil {
+		return 0, model.TypeErrorf("Last-Event-ID must be an event id from this stream (a number)")
+	}
+	return int64(n), nil
+}
+
+// eventStream writes one client's events in the SSE format.
+type eventStream struct {
+	w       http.ResponseWriter
+	flusher http.Flusher
+	app     string
+	uid     string
+	sent    uint64 // highest outbox seq looked at
+}
+
+// startStream answers 200 text/event-stream; false when w cannot stream.
+func startStream(w http.ResponseWriter, app, uid string) (*eventStream, bool) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return nil, false
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	return &eventStream{w: w, flusher: flusher, app: app, uid: uid}, true
+}
+
+func (es *eventStream) wants(ev model.Event) bool {
+	return ev.Registration.App == es.app && (es.uid == "" || ev.Registration.UID == es.uid)
+}
+
+// replay writes the durable events after es.sent, in outbox order.
+func (es *eventStream) replay(o *downloads.Outbox) error {
+	var batch []model.Event
+	last := es.sent
+	err := o.After(es.sent, func(ev model.Event, _ bool) bool {
+		last = ev.Seq
+		if es.wants(ev) {
+			batch = append(batch, ev)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, ev := range batch {
+		if err := es.write(ev, true); err != nil {
+			return err
+		}
+	}
+	es.sent = last
+	return nil
+}
+
+// write sends ev if the stream wants it, with its id when durable.
+func (es *eventStream) write(ev model.Event, durable bool) error {
+	if !es.wants(ev) {
+		return nil
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if durable {
+		if _, err := fmt.Fprintf(es.w, "id: %d\n", ev.Seq); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(es.w, "event: %s\ndata: %s\n\n", ev.Type, data)
+	return err
+}
+
+func (es *eventStream) ping() error {
+	_, err := fmt.Fprint(es.w, ": ping\n\n")
+	return err
+}
+
+func (es *eventStream) flush() { es.flusher.Flush() }

@@ -1,0 +1,105 @@
+package downloads
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/persistence"
+)
+
+// Fetch registers a background fetch of app (spec A.1, B).
+func (m *Manager) Fetch(app string, opts model.FetchRequest) (model.Registration, error) {
+	if err := ValidateApp(app); err != nil {
+		return model.Registration{}, err
+	}
+	reqs, err := validateFetch(&opts)
+	if err != nil {
+		return model.Registration{}, err
+	}
+	if opts.DownloadTotal > 0 {
+		if free, ok := m.freeQuota(); ok && opts.DownloadTotal > free {
+			return model.Registration{}, model.Quotaf("downloadTotal %d exceeds the %d bytes available", opts.DownloadTotal, free)
+		}
+	}
+	key := appID{app, opts.ID}
+	if err := m.reserve(key); err != nil {
+		return model.Registration{}, err
+	}
+	f := newFetch(app, opts, reqs)
+	if err := m.persistNew(f); err != nil {
+		m.mu.Lock()
+		delete(m.active, key)
+		m.mu.Unlock()
+		return model.Registration{}, fmt.Errorf("store the registration: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.active[key] = f.reg.UID
+	m.fetches[f.reg.UID] = f
+	m.order = append(m.order, f)
+	m.markReady(f)
+	m.schedule()
+	m.publishStateLocked(f) // UIs learn of the new fetch at once
+	m.log.Info("fetch registered", "uid", f.reg.UID, "app", app, "id", opts.ID, "requests", len(reqs))
+	return m.snapshot(f), nil
+}
+
+// reserve claims (app, id) for a registration in progress: of two
+// concurrent registrations of one id exactly one wins (spec B.9).
+func (m *Manager) reserve(key appID) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return model.InvalidStatef("bgfetch is shutting down")
+	}
+	if _, dup := m.active[key]; dup {
+		e := model.TypeErrorf("an active fetch with id %q exists", key.id)
+		e.Duplicate = true
+		return e
+	}
+	m.active[key] = ""
+	return nil
+}
+
+// newFetch is the in-memory state of a new registration.
+func newFetch(app string, opts model.FetchRequest, reqs []model.Request) *fetch {
+	icons := opts.Icons
+	if icons == nil {
+		icons = []model.Icon{}
+	}
+	allGET := true
+	var uploadTotal int64
+	for _, r := range reqs {
+		uploadTotal += int64(len(r.Body))
+		allGET = allGET && r.Method == "GET"
+	}
+	f := &fetch{reg: model.Registration{
+		UID: newUID(), App: app, ID: opts.ID, Title: opts.Title, Icons: icons,
+		UploadTotal: uploadTotal, DownloadTotal: opts.DownloadTotal,
+		RecordsAvailable: true, State: model.StateQueued, CreatedAt: time.Now().UTC(),
+		Destination: opts.Destination, Handler: opts.Handler, AllGET: allGET,
+	}}
+	for i, r := range reqs {
+		f.recs = append(f.recs, &record{
+			Record: model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
+			ckpt:   persistence.Checkpoint{Total: -1},
+		})
+	}
+	return f
+}
+
+// persistNew writes a new registration: records first, in as many
+// transactions as they need, then the registration, which makes them
+// visible. f is not shared yet: no lock is needed.
+func (m *Manager) persistNew(f *fetch) error {
+	err := m.store.UpdateMany(len(f.recs), func(tx *persistence.Tx, i int) error {
+		return tx.PutRecord(f.reg.UID, i, recordDoc(f.recs[i]))
+	})
+	if err != nil {
+		return err
+	}
+	return m.store.Update(func(tx *persistence.Tx) error {
+		return tx.PutRegistration(f.reg.UID, f.stored().doc())
+	})
+}
