@@ -31,7 +31,8 @@ type Config struct {
 	ProgressInterval   time.Duration // progress events per registration at most this often (250 ms)
 	StatusRetries      int           // retries of 408/429/5xx before bad-status (5)
 	HeaderTimeout      time.Duration // time to wait for response headers (30 s)
-	// WatchNetwork enables NetworkManager's connectivity signal on Linux.
+	// WatchNetwork ends backoffs on the OS's network signal (NetworkManager
+	// on Linux, IP Helper notifications on Windows; internal/netwatch).
 	WatchNetwork bool
 
 	// firstPlaceMode is the first way a move to a destination tries to

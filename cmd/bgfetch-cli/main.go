@@ -15,5 +15,6 @@ import (
 
 func main() {
 	localefix.Restore()
-	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// No desktop app: `bgfetch-cli` alone, like `serve`, serves headless.
+	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil))
 }

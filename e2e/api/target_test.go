@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The suite tests whichever bgfetch the environment names, so that the
@@ -148,7 +149,17 @@ func (d *daemon) askToStop(t *testing.T) {
 		d.cmd.Process.Signal(syscall.SIGTERM)
 		return
 	}
-	out, err := helperCommand(winTool, "endsession", hostPath(d.dir)).CombinedOutput()
+	// The instance window comes up just after the endpoint file: a test
+	// that stops at once may ask before it is there (exit status 3).
+	var out []byte
+	var err error
+	for try := 0; try < 20; try++ {
+		out, err = helperCommand(winTool, "endsession", hostPath(d.dir)).CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Logf("endsession %s: %v %s; sending SIGINT", d.dir, err, out)
 		d.cmd.Process.Signal(os.Interrupt)
