@@ -5,9 +5,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/systray"
 
+	"github.com/bgfetch/bgfetch/api/cli"
 	"github.com/bgfetch/bgfetch/icons"
 	"github.com/bgfetch/bgfetch/internal/winapp"
 )
@@ -25,16 +28,34 @@ func sessionUnavailable() string { return "" }
 // as the installed one's do.
 func exportShow(da *desktopApp, logger *slog.Logger) {
 	dir := da.daemon.DataDir()
-	err := winapp.Listen(dir, winapp.Handlers{
+	stop, err := winapp.Listen(dir, winapp.Handlers{
 		Show:  func() { fyne.Do(da.show) },
 		Click: func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
 		EndSession: func() {
 			da.shutdown() // returns once every transfer is checkpointed
 			fyne.Do(da.fyne.Quit)
+			// The UI thread may sit in a modal loop (an open tray
+			// menu) and never get to Quit; Windows ends the process
+			// after WM_ENDSESSION anyway. Everything is saved by now.
+			go func() {
+				time.Sleep(5 * time.Second)
+				os.Exit(cli.ExitOK)
+			}()
 		},
 	})
 	if err != nil {
 		logger.Warn("bgfetch: no instance window: a second start, toast clicks and log-off will not reach this instance", "err", err)
+		stop = func() {}
+	}
+	da.release = func() {
+		stop()
+		// Fyne ends its tray only when a window is up at Quit: take the
+		// notification-area icon (and the tray's window) down here, or
+		// a ghost icon stays and ExitProcess tears the window down under
+		// an exiting Go runtime (a crash, seen under Wine).
+		if da.tray != nil {
+			systray.Quit()
+		}
 	}
 	if err := registerShell(dir); err != nil {
 		logger.Warn("bgfetch: cannot register the bgfetch: protocol; toasts will not click through", "err", err)

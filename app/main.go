@@ -60,6 +60,7 @@ type desktopApp struct {
 	quitOnce sync.Once
 	closeErr error
 	stopPoll chan struct{}
+	release  func() // the platform's instance and tray, before exiting (exportShow)
 }
 
 // Run runs the window, tray and notifications over d until Quit (menu,
@@ -112,6 +113,9 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	da.shutdown()
 	sub.Close()
 	da.notify.Close()
+	if da.release != nil {
+		da.release()
+	}
 	if da.closeErr != nil {
 		logger.Error("bgfetch: shutting down", "err", da.closeErr)
 		return cli.ExitFailure

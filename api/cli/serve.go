@@ -116,10 +116,11 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 	ctx, endSession := context.WithCancel(ctx)
 	defer endSession()
 	closed := make(chan struct{})
-	listenWindows(d, logger, func() { endSession(); <-closed })
+	stopWindow := listenWindows(d, logger, func() { endSession(); <-closed })
 	<-ctx.Done()
 	err = d.Close()
 	close(closed)
+	stopWindow()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "bgfetch: shutting down: %v\n", err)
 		return ExitFailure
@@ -131,8 +132,8 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 // (internal/winapp; nothing elsewhere): log-off, shutdown and WM_CLOSE
 // call shutdown, which returns once the daemon is closed, and a toast's
 // click forwarded by the protocol handler fires backgroundfetchclick.
-func listenWindows(d *daemon.Daemon, logger *slog.Logger, shutdown func()) {
-	err := winapp.Listen(d.DataDir(), winapp.Handlers{
+func listenWindows(d *daemon.Daemon, logger *slog.Logger, shutdown func()) (stop func()) {
+	stop, err := winapp.Listen(d.DataDir(), winapp.Handlers{
 		EndSession: shutdown,
 		Click: func(uid string) {
 			if err := d.Manager().Click(uid); err != nil {
@@ -142,5 +143,7 @@ func listenWindows(d *daemon.Daemon, logger *slog.Logger, shutdown func()) {
 	})
 	if err != nil {
 		logger.Warn("bgfetch: no instance window: log-off ends bgfetch abruptly (its checkpoints keep that safe)", "err", err)
+		return func() {}
 	}
+	return stop
 }

@@ -7,11 +7,18 @@ import (
 // BusConn has no meaning on Windows (Options.Conn is Linux's).
 type BusConn struct{}
 
-// bus raises toasts through the Windows Runtime (go-toast's wintoast,
-// falling back to PowerShell as beeep does). A toast's click launches its
+// bus raises toasts through the Windows Runtime, by way of PowerShell
+// (go-toast's wintoast, PreferPowershell). A toast's click launches its
 // bgfetch: URL, which the protocol handler (bgfetch.exe --activate)
 // forwards to the running instance: no callback into this process, so a
 // toast raised before a restart still clicks through.
+//
+// Not wintoast's in-process COM route: it registers a Go-implemented COM
+// class factory at every toast and never revokes it, and COM's cleanup
+// then calls into the Go runtime while the process exits ("fatal error:
+// exitsyscall: syscall frame is no longer valid", seen under Wine at
+// every Quit after a toast). A toast per settled fetch can afford the
+// PowerShell start-up.
 type bus struct {
 	n *Notifier
 }
@@ -41,5 +48,5 @@ func (b *bus) show(msg Message, iconPath string, replaces uint32) (uint32, error
 		launch = b.n.opts.ClickURL(msg.UID)
 	}
 	b.n.opts.Log.Debug("bgfetch: toast", "uid", msg.UID, "launch", launch)
-	return 0, wintoast.Push(ToastXML(msg, iconPath, launch), wintoast.PowershellFallback)
+	return 0, wintoast.Push(ToastXML(msg, iconPath, launch), wintoast.PreferPowershell)
 }

@@ -25,9 +25,10 @@ type Handlers struct {
 }
 
 // Listen creates the hidden instance window of the instance on dataDir.
-// It lives as long as the process. Elsewhere than on Windows it does
-// nothing.
-func Listen(dataDir string, h Handlers) error { return listen(dataDir, h) }
+// stop destroys it (before the process exits: a window left for
+// ExitProcess to tear down would call back into a Go runtime that is
+// exiting). Elsewhere than on Windows it does nothing.
+func Listen(dataDir string, h Handlers) (stop func(), err error) { return listen(dataDir, h) }
 
 // Show asks the instance on dataDir to show its window.
 func Show(dataDir string) error { return send(dataDir, "show") }

@@ -4,6 +4,6 @@ package winapp
 
 import "time"
 
-func listen(string, Handlers) error          { return nil }
-func send(string, string) error              { return ErrNotRunning }
-func endSession(string, time.Duration) error { return ErrNotRunning }
+func listen(string, Handlers) (func(), error) { return func() {}, nil }
+func send(string, string) error               { return ErrNotRunning }
+func endSession(string, time.Duration) error  { return ErrNotRunning }

@@ -22,6 +22,9 @@ var (
 	procDispatchMessage  = user32.NewProc("DispatchMessageW")
 	procFindWindow       = user32.NewProc("FindWindowW")
 	procSendMessageTO    = user32.NewProc("SendMessageTimeoutW")
+	procPostMessage      = user32.NewProc("PostMessageW")
+	procDestroyWindow    = user32.NewProc("DestroyWindow")
+	procPostQuitMessage  = user32.NewProc("PostQuitMessage")
 )
 
 const (
@@ -29,6 +32,8 @@ const (
 	wmQueryEndSession = 0x0011
 	wmEndSession      = 0x0016
 	wmCopyData        = 0x004A
+	wmDestroy         = 0x0002
+	wmStop            = 0x8000 + 0x62 // WM_APP + 'b': Listen's stop
 	endSessionLogoff  = 0x80000000
 	smtoAbortIfHung   = 0x0002
 	smtoBlock         = 0x0001
@@ -101,35 +106,36 @@ func registerClass() error {
 	return registerErr
 }
 
-func listen(dataDir string, h Handlers) error {
+func listen(dataDir string, h Handlers) (func(), error) {
 	if err := registerClass(); err != nil {
-		return err
+		return nil, err
 	}
-	ready := make(chan error, 1)
+	ready := make(chan uintptr, 1)
+	fail := make(chan error, 1)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		runtime.LockOSThread() // the window's messages arrive on this thread
 		cls, _ := windows.UTF16PtrFromString(ClassName)
 		ttl, err := windows.UTF16PtrFromString(title(dataDir))
 		if err != nil {
-			ready <- err
+			fail <- err
 			return
 		}
 		// A hidden top-level window, not a message-only one: only
-		// top-level windows get the session-end broadcast.
-		// Creation sends the window messages already, which reach
-		// DefWindowProc until the window is in byHwnd.
+		// top-level windows get the session-end broadcast. Creation
+		// sends the window messages already, which reach DefWindowProc
+		// until the window is in byHwnd.
 		hwnd, _, err := procCreateWindowEx.Call(0, uintptr(unsafe.Pointer(cls)), uintptr(unsafe.Pointer(ttl)),
 			0, 0, 0, 0, 0, 0, 0, 0, 0)
-		if hwnd != 0 {
-			windowsMu.Lock()
-			byHwnd[hwnd] = &instance{h: h}
-			windowsMu.Unlock()
-		}
 		if hwnd == 0 {
-			ready <- fmt.Errorf("CreateWindowEx: %w", err)
+			fail <- fmt.Errorf("CreateWindowEx: %w", err)
 			return
 		}
-		ready <- nil
+		windowsMu.Lock()
+		byHwnd[hwnd] = &instance{h: h}
+		windowsMu.Unlock()
+		ready <- hwnd
 		var m msg
 		for {
 			r, _, _ := procGetMessage.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
@@ -140,7 +146,21 @@ func listen(dataDir string, h Handlers) error {
 			procDispatchMessage.Call(uintptr(unsafe.Pointer(&m)))
 		}
 	}()
-	return <-ready
+	select {
+	case err := <-fail:
+		return nil, err
+	case hwnd := <-ready:
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				procPostMessage.Call(hwnd, wmStop, 0, 0)
+				select {
+				case <-done:
+				case <-time.After(2 * time.Second): // its thread is busy in a handler
+				}
+			})
+		}, nil
+	}
 }
 
 func wndProc(hwnd, message, wparam, lparam uintptr) uintptr {
@@ -152,6 +172,15 @@ func wndProc(hwnd, message, wparam, lparam uintptr) uintptr {
 		return r
 	}
 	switch message {
+	case wmStop:
+		procDestroyWindow.Call(hwnd)
+		return 0
+	case wmDestroy:
+		windowsMu.Lock()
+		delete(byHwnd, hwnd)
+		windowsMu.Unlock()
+		procPostQuitMessage.Call(0)
+		return 0
 	case wmQueryEndSession:
 		return 1 // nothing to ask the person: checkpoints make it safe
 	case wmEndSession:

@@ -13,7 +13,7 @@ func TestInstanceWindow(t *testing.T) {
 	shown := make(chan bool, 1)
 	clicked := make(chan string, 1)
 	ended := make(chan time.Time, 1)
-	err := Listen(dir, Handlers{
+	stop, err := Listen(dir, Handlers{
 		Show:  func() { shown <- true },
 		Click: func(uid string) { clicked <- uid },
 		EndSession: func() {
@@ -62,12 +62,18 @@ func TestInstanceWindow(t *testing.T) {
 		t.Fatal("EndSession ran twice")
 	default:
 	}
+	// stop destroys the window: nothing answers for dir any more.
+	stop()
+	stop()
+	if err := Show(dir); !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("after stop: %v", err)
+	}
 }
 
 // A handler left nil refuses its message.
 func TestInstanceWindowRefusesUnset(t *testing.T) {
 	dir := `C:\users\test\bgfetch-` + t.Name()
-	if err := Listen(dir, Handlers{}); err != nil {
+	if _, err := Listen(dir, Handlers{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := Show(dir); err == nil || errors.Is(err, ErrNotRunning) {
