@@ -92,6 +92,10 @@ clean:
 # --- Packaging (issue 5; see packaging/README.md) ----------------------------
 # package:   dist/bgfetch-<version>-linux-<arch>.tar.xz (fyne package, linux)
 # windows:   dist/bgfetch.exe (fyne package, windows; MinGW-w64; ~7 min cold)
+#            and dist/bgfetch-cli.exe (console CLI, pure Go)
+# msi:       dist/bgfetch-<version>-windows-amd64.msi (wixl; per-user)
+# wine-test: the Windows test bed (packaging/windows/test-wine.sh): the
+#            exes and the MSI under Wine, headless and on a virtual desktop
 # install:   per-user install from the package into $PREFIX (~/.local):
 #            bin/bgfetch, the desktop entry, hicolor icons; no root needed
 # uninstall: remove them (and a start-at-login entry running that binary)
@@ -108,7 +112,10 @@ PKG_INPUTS   := $(shell find . \( -path ./.git -o -path ./bin -o -path ./dist -o
                 $(wildcard icons/png/bgfetch-*.png icons/src/bgfetch.svg packaging/linux/*) \
                 packaging/build-linux.sh packaging/lib.sh
 
-.PHONY: package windows install uninstall package-test
+WIN_EXE      := $(DIST)/bgfetch.exe
+WIN_MSI      := $(DIST)/bgfetch-$(APP_VERSION)-windows-amd64.msi
+
+.PHONY: package windows msi wine-test install uninstall package-test
 
 package: $(LINUX_PKG)
 
@@ -116,9 +123,23 @@ $(LINUX_PKG): $(PKG_INPUTS)
 	$(DEPS) build packaging
 	packaging/build-linux.sh $(DIST)
 
-windows:
+# Rebuilt only when an input changed, so that `make wine-test` after the CI
+# step that builds the exes does not build them again.
+windows: $(WIN_EXE)
+
+$(WIN_EXE): $(PKG_INPUTS) packaging/build-windows.sh
 	$(DEPS) build packaging
 	packaging/build-windows.sh $(DIST)
+
+msi: $(WIN_MSI)
+
+$(WIN_MSI): $(WIN_EXE) packaging/windows/bgfetch.wxs $(wildcard packaging/windows/msi/*.idt) packaging/windows/build-msi.sh
+	$(DEPS) wine
+	packaging/windows/build-msi.sh $(DIST)
+
+wine-test: $(WIN_MSI)
+	$(DEPS) build wine
+	DIST="$(DIST)" packaging/windows/test-wine.sh
 
 # PREFIX, DESTDIR and HOME (environment or command line) reach install.sh
 # through the environment; PREFIX defaults to $HOME/.local there.
