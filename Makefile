@@ -53,10 +53,13 @@ test:
 
 # The platform-independent packages must build for Windows and macOS too
 # (the full Windows exe is built by package-test; this catches it in seconds).
-CROSS_PKGS := ./downloads/... ./persistence/... ./api/... ./icons/... ./internal/...
+# The Windows-only tests compile here too (make wine-test runs them).
+CROSS_PKGS := ./downloads/... ./persistence/... ./api/... ./icons/... ./internal/... ./packaging/... ./cmd/...
+WIN_TEST_PKGS := ./internal/winapp ./internal/netwatch ./packaging/autostart ./api/datadir
 cross-check:
 	GOOS=windows CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
 	GOOS=darwin CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
+	@for p in $(WIN_TEST_PKGS); do GOOS=windows CGO_ENABLED=0 $(GO) test -c -o /dev/null $$p || exit 1; done
 
 # Each fuzz target for a short time; what it finds lands in testdata/fuzz.
 FUZZ_TIME ?= 10s
