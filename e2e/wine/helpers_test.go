@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	os.RemoveAll(dir) // Wine-free: the harness's own files
+	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
