@@ -7,4 +7,4 @@ import (
 	"log/slog"
 )
 
-func watch(context.Context, *slog.Logger, func()) error { return ErrUnsupported }
+func watch(context.Context, *slog.Logger, Events) error { return ErrUnsupported }

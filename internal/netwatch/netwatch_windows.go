@@ -43,7 +43,7 @@ func notified(callerContext, _, notificationType uintptr) uintptr {
 	return 0
 }
 
-func watch(ctx context.Context, log *slog.Logger, back func()) error {
+func watch(ctx context.Context, log *slog.Logger, ev Events) error {
 	callbacksOnce.Do(func() {
 		ifaceCallback = windows.NewCallback(notified)
 		addrCallback = windows.NewCallback(notified)
@@ -91,7 +91,7 @@ func watch(ctx context.Context, log *slog.Logger, back func()) error {
 			default:
 			}
 			log.Info("network changed (IP Helper notification)")
-			back()
+			ev.Back()
 		}
 	}()
 	return nil

@@ -11,7 +11,7 @@ import (
 // callback itself is not exercised here.)
 func TestWatchSubscribes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := Watch(ctx, nil, func() {}); err != nil {
+	if err := Watch(ctx, nil, Events{}); err != nil {
 		t.Fatal(err)
 	}
 	cancel()
