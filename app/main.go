@@ -13,7 +13,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/systray"
-	"github.com/godbus/dbus/v5"
 
 	"github.com/bgfetch/bgfetch/api/cli"
 	"github.com/bgfetch/bgfetch/api/daemon"
@@ -22,6 +21,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
+	"github.com/bgfetch/bgfetch/internal/winapp"
 	"github.com/bgfetch/bgfetch/internal/words"
 	"github.com/bgfetch/bgfetch/tray"
 )
@@ -31,25 +31,21 @@ const ID = "io.github.bgfetch.bgfetch"
 
 // Desktop is the desktop app as the CLI's serve runs it (cli.Desktop):
 // `bgfetch` with no command, or `bgfetch serve` without --headless.
-type Desktop struct{}
+type Desktop struct {
+	// click is a registration uid to click once the app runs (a toast's
+	// bgfetch: URL that found no running instance; see Activate).
+	click string
+}
 
 var _ cli.Desktop = Desktop{}
 
-// Unavailable says why there can be no desktop UI, "" when there can.
-func (Desktop) Unavailable() string {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return "no display ($DISPLAY and $WAYLAND_DISPLAY are unset)"
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return "no session D-Bus (" + err.Error() + ")"
-	}
-	conn.Close()
-	return ""
-}
+// Unavailable says why there can be no desktop UI, "" when there can
+// (instance_*.go: on Linux a display and a session D-Bus are needed;
+// Windows and macOS always have their desktop).
+func (Desktop) Unavailable() string { return sessionUnavailable() }
 
-// ShowRunning asks a running desktop app to show its window.
-func (Desktop) ShowRunning() bool { return showRunning() }
+// ShowRunning asks the desktop app running on dataDir to show its window.
+func (Desktop) ShowRunning(dataDir string) bool { return showRunning(dataDir) }
 
 // desktopApp is the running UI.
 type desktopApp struct {
@@ -70,11 +66,12 @@ type desktopApp struct {
 	quitOnce sync.Once
 	closeErr error
 	stopPoll chan struct{}
+	release  func() // the platform's instance and tray, before exiting (exportShow)
 }
 
 // Run runs the window, tray and notifications over d until Quit (menu,
 // tray, or a signal Fyne caught), then closes d.
-func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) int {
+func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) int {
 	if os.Getenv("GOGC") == "" {
 		// A resident tray app allocates little once started; a smaller
 		// heap goal keeps its footprint near the live heap (BenchmarkRSS).
@@ -102,6 +99,7 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		IconFor:      func(r model.Registration) []byte { return iconLoader.Cached(r.Icons) },
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
 		OnAction:     func(uid, action string) { fyne.Do(func() { da.notificationAction(uid, action) }) },
+		ClickURL:     func(uid string) string { return winapp.ClickURL(d.DataDir(), uid) },
 		Words:        da.words,
 		Enabled:      da.notificationsOn,
 		StateFile:    filepath.Join(d.DataDir(), "notifications.json"),
@@ -124,6 +122,9 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	if hasTray && runtime.GOOS == "linux" {
 		fyne.Do(func() { dropTrayMonitor(a) })
 	}
+	if dk.click != "" {
+		fyne.Do(func() { da.view.Activate(dk.click) })
+	}
 	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray,
 		"clickThrough", da.notify.ClickThrough(), "listed", da.view.Model.Total(), "language", da.words.Lang())
 	a.Run()
@@ -132,6 +133,9 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	da.shutdown()
 	sub.Close()
 	da.notify.Close()
+	if da.release != nil {
+		da.release()
+	}
 	if da.closeErr != nil {
 		logger.Error("bgfetch: shutting down", "err", da.closeErr)
 		return cli.ExitFailure
@@ -249,6 +253,7 @@ func (da *desktopApp) poll() {
 	var trim idleTrim
 	lastList, lastTray := time.Now(), time.Time{}
 	trayVersion := ^uint64(0)
+	first := true
 	for {
 		select {
 		case <-da.stopPoll:
@@ -261,11 +266,18 @@ func (da *desktopApp) poll() {
 				trim.pending = true
 			}
 			trim.tick(now, version)
-			if da.tray != nil && (version != trayVersion || now.Sub(lastTray) >= trayEvery) {
+			if da.tray != nil && (first || version != trayVersion || now.Sub(lastTray) >= trayEvery) {
 				trayVersion, lastTray = version, now
 				regs, sum := da.view.Model.ForTray()
-				fyne.Do(func() { da.tray.RefreshWith(regs, sum) })
+				resend := first // the tray is up by now (tray.Resend)
+				fyne.Do(func() {
+					if resend {
+						da.tray.Resend()
+					}
+					da.tray.RefreshWith(regs, sum)
+				})
 			}
+			first = false
 		}
 	}
 }

@@ -1,8 +1,8 @@
 package app
 
 import (
-	"net/url"
 	"path/filepath"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -36,8 +36,7 @@ func (da *desktopApp) showSettings() {
 		desk.StartAtLogin = a.Enabled
 		desk.SetLogin = a.Set
 	}
-	store, _ := any(da.mgr).(ui.SettingsStore)
-	form := ui.NewSettingsForm(da.words, store, desk)
+	form := ui.NewSettingsForm(da.words, da.mgr, desk)
 	form.OnClose = w.Close
 	w.SetContent(form)
 	w.Resize(fyne.NewSize(620, 640))
@@ -46,17 +45,11 @@ func (da *desktopApp) showSettings() {
 	w.Show()
 }
 
-// notificationsOn is the notifications setting (on when the engine has no
-// settings).
-func (da *desktopApp) notificationsOn() bool {
-	if store, ok := any(da.mgr).(ui.SettingsStore); ok {
-		return store.Settings().Notifications
-	}
-	return true
-}
+// notificationsOn is the notifications setting.
+func (da *desktopApp) notificationsOn() bool { return da.mgr.Settings().Notifications }
 
 func (da *desktopApp) openPath(p string) {
-	_ = da.fyne.OpenURL(&url.URL{Scheme: "file", Path: p})
+	_ = da.fyne.OpenURL(fileURL(p, runtime.GOOS == "windows"))
 }
 
 // showInFolder shows a file selected in the file manager, else opens its

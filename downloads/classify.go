@@ -61,11 +61,27 @@ type verdict struct {
 	// with fail. For "no such host" (offline resolvers say so too) and
 	// for errors this file does not recognise during a GET.
 	capped bool
+	// unreachable: no connection to the host could be made (refused,
+	// unreachable, no name, connect timeout); nothing was sent. Records of
+	// one host share a probe and a backoff (hosts.go).
+	unreachable bool
 }
 
 // maxCappedRetries is how many capped errors in a row are retried (about
 // half a minute with the default backoff).
 const maxCappedRetries = 5
+
+// isDiskFull reports whether err says the disk is full or a quota is
+// exhausted (diskFullErrors: ENOSPC/EDQUOT on Unix, ERROR_DISK_FULL,
+// ERROR_HANDLE_DISK_FULL and ERROR_DISK_QUOTA_EXCEEDED on Windows).
+func isDiskFull(err error) bool {
+	for _, e := range diskFullErrors {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
 
 // classify maps an attempt's error to a verdict. canResume tells whether
 // the request is a GET (a non-GET that loses its connection fails).
@@ -78,7 +94,7 @@ func classify(err error, canResume bool) verdict {
 	if errors.As(err, &rs) {
 		return verdict{temporary: true, retryAfter: rs.retryAfter}
 	}
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if isDiskFull(err) {
 		return verdict{fail: failf(model.ReasonQuotaExceeded, "the disk is full: %v", err)}
 	}
 	if isLocalIOError(err) {
@@ -100,8 +116,11 @@ func classify(err error, canResume bool) verdict {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary {
-		return verdict{temporary: true, capped: true,
+		return verdict{temporary: true, capped: true, unreachable: true,
 			fail: failf(model.ReasonFetchError, "unknown host %s", dnsErr.Name)}
+	}
+	if isDialError(err) {
+		return verdict{temporary: true, unreachable: true} // nothing was sent: an upload may wait too
 	}
 	if !canResume {
 		return verdict{fail: failf(model.ReasonFetchError, "the connection was lost during a request that cannot be resumed: %v", err)}
@@ -130,6 +149,17 @@ func isNetworkError(err error) bool {
 	}
 	var oe *net.OpError
 	return errors.As(err, &oe)
+}
+
+// isDialError reports a failure to connect at all: the name did not
+// resolve, or the connection (or the proxy's) could not be made.
+func isDialError(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
 }
 
 // isLocalIOError reports a failure of the local file system (as opposed to

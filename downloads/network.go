@@ -1,43 +1,25 @@
 package downloads
 
-import (
-	"github.com/godbus/dbus/v5"
-)
+import "github.com/bgfetch/bgfetch/internal/netwatch"
 
-// nmConnectedGlobal is NetworkManager's NM_STATE_CONNECTED_GLOBAL.
-const nmConnectedGlobal = 70
-
-// watchNetwork ends every backoff as soon as NetworkManager reports full
-// connectivity. Without a system bus or NetworkManager it does nothing:
-// backoff alone brings transfers back.
+// watchNetwork listens to what the OS says about the network
+// (internal/netwatch: NetworkManager on Linux, IP Helper's change
+// notifications on Windows): the network may be back (every backoff ends
+// at once), and whether it is metered (fetches with metered: "wait" hold;
+// NetworkManager only). Without such a signal neither is known: backoff
+// alone brings transfers back, and the network counts as not metered.
 func (m *Manager) watchNetwork() {
 	defer m.loops.Done()
-	conn, err := dbus.ConnectSystemBus()
+	err := netwatch.Watch(m.ctx, m.log, netwatch.Events{
+		Back: func() {
+			m.log.Info("network is back; resuming transfers")
+			m.retryNow()
+		},
+		Metered: m.setMetered,
+	})
 	if err != nil {
-		m.log.Debug("no system bus; network changes are found by retrying", "err", err)
+		m.log.Debug("no network change signal; network changes are found by retrying", "err", err)
 		return
 	}
-	defer conn.Close()
-	if err := conn.AddMatchSignal(
-		dbus.WithMatchInterface("org.freedesktop.NetworkManager"),
-		dbus.WithMatchMember("StateChanged"),
-	); err != nil {
-		return
-	}
-	ch := make(chan *dbus.Signal, 8)
-	conn.Signal(ch)
-	for {
-		select {
-		case <-m.ctx.Done():
-			return
-		case sig := <-ch:
-			if sig == nil || len(sig.Body) == 0 {
-				continue
-			}
-			if state, ok := sig.Body[0].(uint32); ok && state == nmConnectedGlobal {
-				m.log.Info("network is back; resuming transfers")
-				m.retryNow()
-			}
-		}
-	}
+	<-m.ctx.Done()
 }

@@ -9,6 +9,10 @@ import (
 	"github.com/bgfetch/bgfetch/internal/words"
 )
 
+// actionKey is the freedesktop action a click on the notification itself
+// invokes.
+const actionKey = "default"
+
 // The actions a notification offers besides its default click.
 const (
 	ActionOpen   = "open"   // open the file (one file) or the folder

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// Restoring needs notification ids that a server keeps (Linux's
+// org.freedesktop.Notifications); elsewhere serverOwner is "" and nothing
+// is saved. Windows toasts click through a restart by their bgfetch: URL.
+
 // A notification server sends a click (ActionInvoked) only to the
 // connection that raised the notification, so after a restart of bgfetch
 // the notifications the earlier process left on screen would lead
@@ -42,31 +46,18 @@ type savedNote struct {
 	Actions []string `json:"actions"`
 }
 
-// serverOwner names the notification server now: the bus's id (a new
-// login session has a new bus) and the server's unique name on it (a
-// restarted server has a new one).
-func (n *Notifier) serverOwner() string {
-	if n.conn == nil {
-		return ""
-	}
-	var bus, owner string
-	if err := n.conn.BusObject().Call("org.freedesktop.DBus.GetId", 0).Store(&bus); err != nil {
-		return ""
-	}
-	if err := n.conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner); err != nil {
-		return ""
-	}
-	return bus + "/" + owner
-}
-
 // restore raises again, by id, the notifications an earlier process left
 // on screen (see above). It runs once, from New.
 func (n *Notifier) restore() {
 	if n.opts.StateFile == "" {
 		return
 	}
+	server := n.bus.serverOwner()
+	if server == "" {
+		return // no server that takes replaces_id and clicks through
+	}
 	n.mu.Lock()
-	n.server = n.serverOwner()
+	n.server = server
 	n.notes = map[uint32]savedNote{}
 	n.mu.Unlock()
 	data, err := os.ReadFile(n.opts.StateFile)
@@ -101,12 +92,10 @@ func (n *Notifier) restore() {
 
 // remember records a raised notification (replacing an earlier id).
 func (n *Notifier) remember(id uint32, msg Message, icon string, replaces uint32) {
-	if n.opts.StateFile == "" {
-		return
-	}
 	n.mu.Lock()
 	if n.notes == nil {
-		n.notes = map[uint32]savedNote{}
+		n.mu.Unlock()
+		return // not restoring here (no state file, or no such server)
 	}
 	if replaces != 0 {
 		delete(n.notes, replaces)
@@ -119,9 +108,6 @@ func (n *Notifier) remember(id uint32, msg Message, icon string, replaces uint32
 
 // closed forgets a notification the server closed.
 func (n *Notifier) closed(id uint32) {
-	if n.opts.StateFile == "" {
-		return
-	}
 	n.mu.Lock()
 	_, ok := n.notes[id]
 	delete(n.notes, id)

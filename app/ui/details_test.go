@@ -115,7 +115,7 @@ func TestDetailsShowsFiles(t *testing.T) {
 // and the speed limit live (a bad limit is refused with a message and
 // changes nothing), and Retry (also on the row) retries a failed fetch.
 func TestDetailsControls(t *testing.T) {
-	mgr := newFakeControl()
+	mgr := newFakeManager()
 	v, _ := newTestView(t, mgr, Options{})
 	v.SetAll([]model.Registration{reg("a"), reg("f", settled(model.ResultFailure, model.ReasonFetchError))})
 	v.Redraw()
@@ -146,22 +146,5 @@ func TestDetailsControls(t *testing.T) {
 	}
 	if v.List.Selected() != "retry-of-f" {
 		t.Fatalf("the retry is not selected: %q", v.List.Selected())
-	}
-}
-
-// TestNoControlNoRetry: a Manager without transfer control gets no Retry,
-// priority or limit.
-func TestNoControlNoRetry(t *testing.T) {
-	v, w := newTestView(t, newFakeManager(), Options{})
-	v.SetAll([]model.Registration{reg("f", settled(model.ResultFailure, model.ReasonFetchError))})
-	v.Redraw()
-	v.List.SelectUID("f")
-	if v.Details.Retry.Visible() {
-		t.Fatal("Retry without control")
-	}
-	for _, r := range rowsOnScreen(w) {
-		if r.retry.Visible() {
-			t.Fatal("row Retry without control")
-		}
 	}
 }

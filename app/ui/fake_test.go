@@ -18,6 +18,8 @@ type fakeManager struct {
 	handlers map[string]json.RawMessage
 	records  map[string][]model.Record
 	n        int
+	settings model.Settings
+	patches  []model.RegistrationPatch
 }
 
 type fetchCall struct {
@@ -26,7 +28,8 @@ type fetchCall struct {
 }
 
 func newFakeManager() *fakeManager {
-	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]model.Record{}}
+	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]model.Record{},
+		settings: model.DefaultSettings()}
 }
 
 func (f *fakeManager) record(s string) {
@@ -99,23 +102,12 @@ func reg(uid string, mutate ...func(*model.Registration)) model.Registration {
 	return r
 }
 
-// fakeControl is a fakeManager with transfer control and settings.
-type fakeControl struct {
-	*fakeManager
-	settings model.Settings
-	patches  []model.RegistrationPatch
-}
-
-func newFakeControl() *fakeControl {
-	return &fakeControl{fakeManager: newFakeManager(), settings: model.DefaultSettings()}
-}
-
-func (f *fakeControl) Retry(uid string) (model.Registration, error) {
+func (f *fakeManager) Retry(uid string) (model.Registration, error) {
 	f.record("retry " + uid)
 	return reg("retry-of-"+uid, func(r *model.Registration) { r.RetryOf = uid; r.CreatedAt = time.Now() }), nil
 }
 
-func (f *fakeControl) Update(uid string, p model.RegistrationPatch) (model.Registration, error) {
+func (f *fakeManager) Update(uid string, p model.RegistrationPatch) (model.Registration, error) {
 	f.mu.Lock()
 	f.patches = append(f.patches, p)
 	f.mu.Unlock()
@@ -131,9 +123,9 @@ func (f *fakeControl) Update(uid string, p model.RegistrationPatch) (model.Regis
 	return r, nil
 }
 
-func (f *fakeControl) Settings() model.Settings { return f.settings }
+func (f *fakeManager) Settings() model.Settings { return f.settings }
 
-func (f *fakeControl) UpdateSettings(p model.SettingsPatch) (model.Settings, error) {
+func (f *fakeManager) UpdateSettings(p model.SettingsPatch) (model.Settings, error) {
 	b, _ := json.Marshal(p)
 	f.record("settings " + string(b))
 	s := f.settings

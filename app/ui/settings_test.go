@@ -2,11 +2,13 @@ package ui
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/words"
 )
 
@@ -72,12 +74,12 @@ func (d *fakeDesk) settings() DesktopSettings {
 // values go out as one patch of what changed, and apply at once.
 func TestSettingsForm(t *testing.T) {
 	test.NewTempApp(t)
-	mgr := newFakeControl()
+	mgr := newFakeManager()
 	desk := &fakeDesk{folder: "/home/u/Downloads"}
 	f := NewSettingsForm(words.English, mgr, desk.settings())
 	w := test.NewWindow(f)
 	defer w.Close()
-	if f.MaxConnections.Text != "6" || f.Proxy.Text != "system" || !f.Notifications.Checked || f.History.Text != "30" ||
+	if f.MaxConnections.Text != strconv.Itoa(model.DefaultSettings().MaxConnections) || f.Proxy.Text != "system" || !f.Notifications.Checked || f.History.Text != "30" ||
 		f.Folder.Text != "/home/u/Downloads" || f.Speed.Text != "" || f.Metered.SelectedIndex() != 0 {
 		t.Fatalf("initial values %q %q %v %q %q", f.MaxConnections.Text, f.Proxy.Text, f.Notifications.Checked, f.History.Text, f.Folder.Text)
 	}

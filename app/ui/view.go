@@ -33,14 +33,13 @@ type Manager interface {
 	Records(uid string) ([]model.Record, error)
 	// HasHandler reports whether a command or webhook takes reg's events.
 	HasHandler(reg model.Registration) bool
-}
 
-// Control is the transfer control a Manager may offer besides (api.md,
-// second round): Retry and live changes of a fetch. Without it the window
-// shows no Retry, priority or speed limit.
-type Control interface {
+	// Transfer control (api.md, second round): Retry of a failed or
+	// cancelled fetch, live changes of one (priority, speed limit), and
+	// the daemon's settings.
 	Retry(uid string) (model.Registration, error)
 	Update(uid string, p model.RegistrationPatch) (model.Registration, error)
+	SettingsStore
 }
 
 // Options tune a View.
@@ -75,7 +74,6 @@ type Options struct {
 // pasted into it open the Add dialog filled in.
 type View struct {
 	mgr   Manager
-	ctl   Control // nil when the Manager has no transfer control
 	opts  Options
 	words *words.Words
 
@@ -129,7 +127,6 @@ func NewView(mgr Manager, opts Options) *View {
 	}
 	w := opts.Words
 	v := &View{mgr: mgr, opts: opts, words: w, Model: NewModel(), stop: make(chan struct{}), done: make(chan struct{})}
-	v.ctl, _ = mgr.(Control)
 	v.Model.SetSearchText(v.fileNames, w.State)
 	if opts.Icons != nil {
 		prev := opts.Icons.OnLoaded
@@ -193,9 +190,7 @@ func (v *View) rowActions() RowActions {
 		Resume: v.Resume,
 		Clear:  v.Clear,
 		Select: func(uid string) { v.List.SelectUID(uid) },
-	}
-	if v.ctl != nil {
-		actions.Retry = v.Retry
+		Retry:  v.Retry,
 	}
 	if v.opts.Icons != nil {
 		actions.Icon = func(r model.Registration) fyne.Resource {
@@ -215,15 +210,13 @@ func (v *View) detailsActions() DetailsActions {
 		ShowInFolder: v.showInFolder,
 		Copy:         v.copy,
 		Close:        func() { v.List.UnselectAll() },
-	}
-	if v.ctl != nil {
-		a.Retry = v.Retry
-		a.SetPriority = func(uid string, p model.Priority) error {
+		Retry:        v.Retry,
+		SetPriority: func(uid string, p model.Priority) error {
 			return v.update(uid, model.RegistrationPatch{Priority: &p})
-		}
-		a.SetLimit = func(uid string, n int64) error {
+		},
+		SetLimit: func(uid string, n int64) error {
 			return v.update(uid, model.RegistrationPatch{MaxBytesPerSecond: &n})
-		}
+		},
 	}
 	return a
 }
@@ -517,10 +510,7 @@ func (v *View) Resume(uid string) {
 // Retry starts a failed or cancelled fetch again (a new registration,
 // selected in the list).
 func (v *View) Retry(uid string) {
-	if v.ctl == nil {
-		return
-	}
-	reg, err := v.ctl.Retry(uid)
+	reg, err := v.mgr.Retry(uid)
 	if err != nil {
 		v.fail("retry", uid, err)
 		return
@@ -531,7 +521,7 @@ func (v *View) Retry(uid string) {
 }
 
 func (v *View) update(uid string, p model.RegistrationPatch) error {
-	reg, err := v.ctl.Update(uid, p)
+	reg, err := v.mgr.Update(uid, p)
 	if err != nil {
 		v.opts.Log.Warn("bgfetch: update failed", "uid", uid, "err", err)
 		return err
