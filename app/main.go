@@ -62,6 +62,7 @@ type desktopApp struct {
 
 	settingsWin fyne.Window
 	autostart   *tray.Autostart
+	uimap       *ui.UIMap // nil unless ui.UIMapEnv is set (desktop tests)
 
 	quitOnce sync.Once
 	closeErr error
@@ -82,6 +83,9 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	mgr := d.Manager()
 	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{}),
 		words: systemWords(), prefs: loadPrefs(d.DataDir())}
+	if os.Getenv(ui.UIMapEnv) != "" {
+		da.uimap = ui.NewUIMap()
+	}
 	if auto, err := tray.DefaultAutostart(); err == nil {
 		da.autostart = auto
 	}
@@ -114,6 +118,7 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	}()
 	go da.poll()
 	startFrameStats(da.stopPoll)
+	startUIMap(da.uimap, da.stopPoll)
 	exportShow(da, logger)
 
 	if !o.Hidden || !hasTray {
@@ -178,6 +183,7 @@ func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
 		ShowInFolder:  da.showInFolder,
 		DefaultFolder: da.prefs.Folder,
 		Log:           da.logger,
+		Map:           da.uimap,
 	})
 	da.view.OnSettings = da.showSettings
 	da.win = da.fyne.NewWindow("bgfetch")

@@ -38,8 +38,9 @@ func (da *desktopApp) showSettings() {
 	}
 	form := ui.NewSettingsForm(da.words, da.mgr, desk)
 	form.OnClose = w.Close
+	form.Map(da.uimap, func() fyne.Window { return w })
 	w.SetContent(form)
-	w.Resize(fyne.NewSize(620, 640))
+	w.Resize(fyne.NewSize(700, 660))
 	w.SetOnClosed(func() { da.settingsWin = nil })
 	da.settingsWin = w
 	w.Show()

@@ -12,6 +12,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
@@ -85,13 +87,17 @@ type AddForm struct {
 	Destination *widget.Entry
 	Error       *widget.Label
 	Form        *widget.Form
+	Browse      *widget.Button
+
+	SubmitButton, CancelButton *Button
 
 	words  *words.Words
 	submit func(AddRequest) error
 	// OnDone is called after a successful submit or a cancel.
 	OnDone func()
-	// Browse, when set, is offered next to the destination (a folder picker).
-	Browse func(set func(path string))
+	// PickFolder, when set, is what Browse… next to the destination does
+	// (a folder picker).
+	PickFolder func(set func(path string))
 	// DefaultFolder, when set, is the folder a reset form starts with
 	// (the download folder of the settings).
 	DefaultFolder func() string
@@ -118,12 +124,12 @@ func NewAddForm(w *words.Words, submit func(AddRequest) error) *AddForm {
 	f.Error.Wrapping = fyne.TextWrapWord
 	f.Error.Hide()
 
-	browse := widget.NewButton(w.T("add.browse"), func() {
-		if f.Browse != nil {
-			f.Browse(func(p string) { f.Destination.SetText(p) })
+	f.Browse = widget.NewButton(w.T("add.browse"), func() {
+		if f.PickFolder != nil {
+			f.PickFolder(func(p string) { f.Destination.SetText(p) })
 		}
 	})
-	dest := container.NewBorder(nil, nil, nil, browse, f.Destination)
+	dest := container.NewBorder(nil, nil, nil, f.Browse, f.Destination)
 
 	f.Form = &widget.Form{
 		Items: []*widget.FormItem{
@@ -131,23 +137,24 @@ func NewAddForm(w *words.Words, submit func(AddRequest) error) *AddForm {
 			{Text: w.T("add.titleField"), Widget: f.Title},
 			{Text: w.T("add.saveTo"), Widget: dest},
 		},
-		SubmitText: w.T("add.submit"),
-		CancelText: w.T("add.cancel"),
-		OnSubmit:   f.Submit,
-		OnCancel: func() {
-			f.Reset()
-			if f.OnDone != nil {
-				f.OnDone()
-			}
-		},
 	}
+	// The form's own buttons would be Fyne's (bold: see Button).
+	f.SubmitButton = NewButton(w.T("add.submit"), theme.ConfirmIcon(), f.Submit)
+	f.SubmitButton.Importance = widget.HighImportance
+	f.CancelButton = NewButton(w.T("add.cancel"), theme.CancelIcon(), func() {
+		f.Reset()
+		if f.OnDone != nil {
+			f.OnDone()
+		}
+	})
 	f.ExtendBaseWidget(f)
 	return f
 }
 
 // CreateRenderer implements fyne.Widget.
 func (f *AddForm) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewVBox(f.Form, f.Error))
+	buttons := container.NewHBox(layout.NewSpacer(), f.CancelButton, f.SubmitButton)
+	return widget.NewSimpleRenderer(container.NewVBox(f.Form, f.Error, buttons))
 }
 
 // Submit validates the form and registers the fetch.

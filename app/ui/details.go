@@ -68,6 +68,7 @@ type Details struct {
 
 	priorities []model.Priority
 	content    fyne.CanvasObject
+	onFileRow  func(i int, r *fileRow) // for the UI map
 	setting    bool // Set is filling the controls: their callbacks do nothing
 }
 
@@ -117,6 +118,9 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(d.files) {
 				o.(*fileRow).set(d.files[i])
+				if d.onFileRow != nil {
+					d.onFileRow(i, o.(*fileRow))
+				}
 			}
 		})
 

@@ -23,6 +23,8 @@ type DownloadList struct {
 	// OnSelect is told the uid of a newly selected row, "" when the
 	// selection went.
 	OnSelect func(uid string)
+	// OnBind is told of each row bound to a fetch (for the UI map).
+	OnBind func(*Row)
 }
 
 // NewDownloadList makes the list over model, its rows doing actions and
@@ -36,7 +38,11 @@ func NewDownloadList(model *Model, actions RowActions, defaultIcon fyne.Resource
 		if !ok {
 			return
 		}
-		o.(*Row).Set(it)
+		r := o.(*Row)
+		r.Set(it)
+		if l.OnBind != nil {
+			l.OnBind(r)
+		}
 	}
 	l.List.OnSelected = func(id widget.ListItemID) {
 		if it, ok := model.At(id); ok {

@@ -9,6 +9,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
@@ -50,6 +52,8 @@ type SettingsForm struct {
 	Notifications, Login                                             *widget.Check
 	Form                                                             *widget.Form
 	Message                                                          *widget.Label
+	SaveButton, CloseButton                                          *Button
+	Browse                                                           *widget.Button
 
 	// OnClose is called by the Close button.
 	OnClose func()
@@ -68,12 +72,23 @@ func NewSettingsForm(w *words.Words, store SettingsStore, desk DesktopSettings) 
 	f.Message = widget.NewLabel("")
 	f.Message.Wrapping = fyne.TextWrapWord
 	f.Message.Hide()
-	f.Form = &widget.Form{SubmitText: w.T("settings.save"), CancelText: w.T("settings.close"),
-		OnSubmit: f.Save, OnCancel: func() {
-			if f.OnClose != nil {
-				f.OnClose()
-			}
-		}}
+	f.Form = &widget.Form{}
+	// Buttons of our own (regular weight, see Button); Save is disabled
+	// while a field is refused, as the form's would be.
+	f.SaveButton = NewButton(w.T("settings.save"), theme.ConfirmIcon(), f.Save)
+	f.SaveButton.Importance = widget.HighImportance
+	f.CloseButton = NewButton(w.T("settings.close"), theme.CancelIcon(), func() {
+		if f.OnClose != nil {
+			f.OnClose()
+		}
+	})
+	f.Form.SetOnValidationChanged(func(err error) {
+		if err != nil {
+			f.SaveButton.Disable()
+		} else {
+			f.SaveButton.Enable()
+		}
+	})
 	if desk.Folder != nil {
 		f.Folder = widget.NewEntry()
 		f.Folder.Validator = func(s string) error {
@@ -84,8 +99,8 @@ func NewSettingsForm(w *words.Words, store SettingsStore, desk DesktopSettings) 
 		}
 		var row fyne.CanvasObject = f.Folder
 		if desk.Browse != nil {
-			browse := widget.NewButton(w.T("add.browse"), func() { desk.Browse(func(p string) { f.Folder.SetText(p) }) })
-			row = container.NewBorder(nil, nil, nil, browse, f.Folder)
+			f.Browse = widget.NewButton(w.T("add.browse"), func() { desk.Browse(func(p string) { f.Folder.SetText(p) }) })
+			row = container.NewBorder(nil, nil, nil, f.Browse, f.Folder)
 		}
 		f.Form.Append(w.T("settings.folder"), row)
 		f.hint(w.T("settings.folderHint"))
@@ -98,7 +113,8 @@ func NewSettingsForm(w *words.Words, store SettingsStore, desk DesktopSettings) 
 		f.Form.Append(w.T("settings.login"), f.Login)
 	}
 	f.Reload()
-	f.content = container.NewVBox(f.Form, f.Message)
+	f.content = container.NewVBox(f.Form, f.Message,
+		container.NewHBox(layout.NewSpacer(), f.CloseButton, f.SaveButton))
 	f.ExtendBaseWidget(f)
 	return f
 }
@@ -280,4 +296,36 @@ func (f *SettingsForm) say(text string, imp widget.Importance) {
 	f.Message.Importance = imp
 	f.Message.Show()
 	f.Message.Refresh()
+}
+
+// Map names the form's fields for the UI map (UIMapEnv).
+func (f *SettingsForm) Map(m *UIMap, win func() fyne.Window) {
+	if m == nil {
+		return
+	}
+	for name, o := range map[string]fyne.CanvasObject{
+		"settings.folder": f.Folder, "settings.speed": f.Speed, "settings.schedule": f.Schedule,
+		"settings.maxConnections": f.MaxConnections, "settings.perFile": f.PerFile, "settings.metered": f.Metered,
+		"settings.proxy": f.Proxy, "settings.notifications": f.Notifications, "settings.history": f.History,
+		"settings.login": f.Login, "settings.save": f.SaveButton, "settings.close": f.CloseButton,
+	} {
+		if o != nil && !isNilWidget(o) {
+			m.Add(name, o, win)
+		}
+	}
+	m.Fact("settings.message", func() string { return f.Message.Text })
+	m.Fact("settings.saveEnabled", func() string { return strconv.FormatBool(!f.SaveButton.Disabled()) })
+}
+
+// isNilWidget reports whether o holds a nil pointer (a field left out).
+func isNilWidget(o fyne.CanvasObject) bool {
+	switch w := o.(type) {
+	case *widget.Entry:
+		return w == nil
+	case *widget.Check:
+		return w == nil
+	case *widget.Select:
+		return w == nil
+	}
+	return false
 }

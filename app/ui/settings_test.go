@@ -103,6 +103,9 @@ func TestSettingsForm(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.message) {
 			t.Errorf("%q: validation %v, want %q", c.bad, err, c.message)
 		}
+		if !f.SaveButton.Disabled() {
+			t.Errorf("%q: Save enabled", c.bad)
+		}
 		f.Save()
 		if !f.Message.Visible() || !strings.Contains(f.Message.Text, c.message) {
 			t.Errorf("%q: message %q", c.bad, f.Message.Text)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,6 +66,8 @@ type Options struct {
 	Interval time.Duration
 	// Log receives errors of the Manager calls (default slog).
 	Log *slog.Logger
+	// Map, when set, is told where the widgets are (UIMapEnv).
+	Map *UIMap
 }
 
 // View is the progress window's content: a toolbar (Add, Pause all,
@@ -93,6 +96,7 @@ type View struct {
 	content   fyne.CanvasObject
 	win       fyne.Window
 	addDialog dialog.Dialog
+	addShown  bool
 
 	recordsAt      time.Time // when the details last read the records
 	recordsFor     string
@@ -178,8 +182,73 @@ func NewView(mgr Manager, opts Options) *View {
 	split.Offset = 0.5
 	v.content = container.NewBorder(
 		container.NewVBox(toolbar, v.Search, widget.NewSeparator()), nil, nil, nil, split)
+	v.mapWidgets()
 	v.redraw()
 	return v
+}
+
+// mapWidgets names the widgets for the UI map (Options.Map).
+func (v *View) mapWidgets() {
+	m := v.opts.Map
+	if m == nil {
+		return
+	}
+	win := func() fyne.Window { return v.win }
+	for name, o := range map[string]fyne.CanvasObject{
+		"toolbar.add": v.AddButton, "toolbar.pauseAll": v.PauseAllButton, "toolbar.resumeAll": v.ResumeAllButton,
+		"toolbar.clear": v.ClearButton, "toolbar.settings": v.SettingsButton, "search": v.Search, "list": v.List,
+		"empty": v.Empty,
+	} {
+		m.Add(name, o, win)
+	}
+	d := v.Details
+	for name, o := range map[string]fyne.CanvasObject{
+		"details": d, "details.pause": d.Pause, "details.resume": d.Resume, "details.cancel": d.Cancel,
+		"details.retry": d.Retry, "details.close": d.CloseButton, "details.priority": d.Priority,
+		"details.limit": d.Limit, "details.apply": d.LimitApply, "details.files": d.Files,
+	} {
+		m.Add(name, o, win, d)
+	}
+	a := v.Add
+	for name, o := range map[string]fyne.CanvasObject{
+		"add.urls": a.URLs, "add.title": a.Title, "add.destination": a.Destination,
+		"add.submit": a.SubmitButton, "add.cancel": a.CancelButton,
+	} {
+		m.AddShown(name, o, win, func() bool { return v.addShown })
+	}
+	m.Fact("list.shown", func() string { return strconv.Itoa(v.Model.Len()) })
+	m.Fact("list.total", func() string { return strconv.Itoa(v.Model.Total()) })
+	m.Fact("list.first", func() string {
+		if it, ok := v.Model.At(0); ok {
+			return words.DisplayTitle(it.Reg)
+		}
+		return ""
+	})
+	m.Fact("list.order", func() string {
+		var titles []string
+		for i := 0; i < min(v.Model.Len(), 50); i++ {
+			it, _ := v.Model.At(i)
+			titles = append(titles, words.DisplayTitle(it.Reg))
+		}
+		return strings.Join(titles, "|")
+	})
+	m.Fact("details.uid", func() string { return v.Details.UID() })
+	m.Fact("details.message", func() string { return v.Details.Message.Text })
+	m.Fact("add.urls", func() string { return v.Add.URLs.Text })
+	m.Fact("add.error", func() string { return v.Add.Error.Text })
+	m.Fact("language", func() string { return v.words.Lang() })
+	v.List.OnBind = func(r *Row) {
+		id := r.item.Reg.ID
+		for name, o := range map[string]fyne.CanvasObject{"": r, ".pause": r.pause, ".resume": r.resume,
+			".cancel": r.cancel, ".open": r.open, ".clear": r.clear, ".retry": r.retry} {
+			m.Add("row."+id+name, o, win, r)
+		}
+	}
+	v.Details.onFileRow = func(i int, r *fileRow) {
+		for name, o := range map[string]fyne.CanvasObject{"": r, ".open": r.open, ".show": r.show, ".copy": r.copyAddr} {
+			m.Add("details.file"+strconv.Itoa(i)+name, o, win, d, r)
+		}
+	}
 }
 
 func (v *View) rowActions() RowActions {
@@ -235,7 +304,7 @@ func (v *View) Attach(w fyne.Window) {
 	w.Canvas().AddShortcut(&fyne.ShortcutPaste{}, func(fyne.Shortcut) { v.PasteFromClipboard() })
 	w.Canvas().AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.Canvas().Focus(v.Search) })
 	w.SetOnDropped(func(_ fyne.Position, items []fyne.URI) { v.Dropped(items) })
-	v.Add.Browse = func(set func(string)) {
+	v.Add.PickFolder = func(set func(string)) {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				set(u.Path())
@@ -561,7 +630,9 @@ func (v *View) ShowAdd() {
 	if v.addDialog == nil {
 		v.addDialog = dialog.NewCustomWithoutButtons(v.words.T("add.title"), v.Add, v.win)
 		v.Add.OnDone = func() { v.addDialog.Hide() }
+		v.addDialog.SetOnClosed(func() { v.addShown = false })
 	}
+	v.addShown = true
 	v.addDialog.Resize(fyne.NewSize(560, 0))
 	v.addDialog.Show()
 	v.win.Canvas().Focus(v.Add.URLs)

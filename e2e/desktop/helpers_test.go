@@ -123,7 +123,8 @@ func startAppWith(t testing.TB, env *desktopenv.Env, o appOptions, args ...strin
 	cmd := env.Command(context.Background(), bin, append([]string{"--data-dir", a.dataDir}, args...)...)
 	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "FYNE_SCALE=1", "FYNE_THEME=light",
-		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=")
+		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=",
+		"BGFETCH_UI_MAP="+filepath.Join(home, "uimap.json"))
 	cmd.Env = append(cmd.Env, o.env...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -284,21 +285,26 @@ func (a *app) xdotool(args ...string) (string, error) {
 	return string(out), err
 }
 
-// geometry is the window's position and size on screen.
+// geometry is the window's position and size on screen (xwininfo's
+// absolute position: under a window manager xdotool's is off by the
+// frame).
 func (a *app) geometry(win string) image.Rectangle {
 	a.t.Helper()
-	out, err := a.xdotool("getwindowgeometry", "--shell", win)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := a.env.Command(ctx, "xwininfo", "-id", win).Output()
 	if err != nil {
-		a.t.Fatalf("getwindowgeometry: %v", err)
+		a.t.Fatalf("xwininfo -id %s: %v", win, err)
 	}
 	v := map[string]int{}
-	for _, line := range strings.Split(out, "\n") {
-		k, s, ok := strings.Cut(strings.TrimSpace(line), "=")
+	for _, line := range strings.Split(string(out), "\n") {
+		k, s, ok := strings.Cut(strings.TrimSpace(line), ":")
 		if ok {
-			v[k], _ = strconv.Atoi(s)
+			v[k], _ = strconv.Atoi(strings.TrimSpace(s))
 		}
 	}
-	return image.Rect(v["X"], v["Y"], v["X"]+v["WIDTH"], v["Y"]+v["HEIGHT"])
+	x, y := v["Absolute upper-left X"], v["Absolute upper-left Y"]
+	return image.Rect(x, y, x+v["Width"], y+v["Height"])
 }
 
 // screenshot saves the screen as e2e/out/NAME.png and returns the image.

@@ -1,11 +1,17 @@
 package app
 
+// The desktop tests' hooks, both off unless their environment variable
+// is set: the frame probe (BenchmarkHistory) and the UI map (where the
+// widgets are, for clicks with xdotool).
+
 import (
 	"fmt"
 	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/bgfetch/bgfetch/app/ui"
 )
 
 // frameStatsEnv names a file to which the desktop app writes, once a
@@ -52,6 +58,27 @@ func startFrameStats(stop <-chan struct{}) {
 					fmt.Fprintf(f, "%d %.1f %d\n", time.Now().UnixMilli(), float64(worst.Microseconds())/1000, probes)
 					worst, probes, second = 0, 0, time.Now()
 				}
+			}
+		}
+	}()
+}
+
+// startUIMap writes the UI map (ui.UIMapEnv) four times a second, until
+// stop; nothing when m is nil.
+func startUIMap(m *ui.UIMap, stop <-chan struct{}) {
+	path := os.Getenv(ui.UIMapEnv)
+	if m == nil || path == "" {
+		return
+	}
+	go func() {
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(func() { _ = m.Write(path) })
 			}
 		}
 	}()

@@ -1,0 +1,148 @@
+package desktop
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The app writes where its named widgets are (app/ui/uimap.go,
+// BGFETCH_UI_MAP): the tests find a button there and click it with
+// xdotool, as a person would.
+
+type uiBox struct {
+	X, Y, W, H int
+	Visible    bool
+	Window     string
+}
+
+type uiMap struct {
+	Widgets map[string]uiBox  `json:"widgets"`
+	Facts   map[string]string `json:"facts"`
+}
+
+func (a *app) uiMap() uiMap {
+	var m uiMap
+	data, err := os.ReadFile(filepath.Join(a.home, "uimap.json"))
+	if err == nil {
+		_ = json.Unmarshal(data, &m)
+	}
+	return m
+}
+
+// widget waits until name is on screen and returns where, in screen
+// pixels.
+func (a *app) widget(name string) image.Rectangle {
+	a.t.Helper()
+	var r image.Rectangle
+	waitFor(a.t, 30*time.Second, "widget "+name+" on screen", func() bool {
+		b, ok := a.uiMap().Widgets[name]
+		if !ok || !b.Visible || b.W == 0 || b.H == 0 {
+			return false
+		}
+		win, ok := a.findWindow(b.Window)
+		if !ok {
+			return false
+		}
+		g := a.geometry(win)
+		r = image.Rect(g.Min.X+b.X, g.Min.Y+b.Y, g.Min.X+b.X+b.W, g.Min.Y+b.Y+b.H)
+		return true
+	})
+	return r
+}
+
+// findWindow is the visible window titled title.
+func (a *app) findWindow(title string) (string, bool) {
+	out, err := a.xdotool("search", "--onlyvisible", "--name", "^"+regexpQuote(title)+"$")
+	if err != nil {
+		return "", false
+	}
+	f := strings.Fields(out)
+	if len(f) == 0 {
+		return "", false
+	}
+	return f[0], true
+}
+
+func regexpQuote(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// clickAt moves the pointer to the middle of r and clicks.
+func (a *app) clickAt(r image.Rectangle) {
+	a.t.Helper()
+	x, y := (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2
+	if _, err := a.xdotool("mousemove", "--sync", strconv.Itoa(x), strconv.Itoa(y), "click", "1"); err != nil {
+		a.t.Fatalf("xdotool click at %d,%d: %v", x, y, err)
+	}
+}
+
+// click clicks the widget name.
+func (a *app) click(name string) {
+	a.t.Helper()
+	a.clickAt(a.widget(name))
+}
+
+// typeInto clicks the text field name, selects what is in it and types
+// text in its place.
+func (a *app) typeInto(name, text string) {
+	a.t.Helper()
+	a.click(name)
+	a.keys("ctrl+a", "BackSpace")
+	if text != "" {
+		if _, err := a.xdotool("type", "--delay", "20", text); err != nil {
+			a.t.Fatalf("xdotool type: %v", err)
+		}
+	}
+}
+
+// keys presses keys one after the other (xdotool key names).
+func (a *app) keys(keys ...string) {
+	a.t.Helper()
+	args := append([]string{"key", "--delay", "40"}, keys...)
+	if _, err := a.xdotool(args...); err != nil {
+		a.t.Fatalf("xdotool key %v: %v", keys, err)
+	}
+}
+
+// fact waits until the app reports fact name satisfying ok, and returns
+// it.
+func (a *app) fact(name string, ok func(string) bool) string {
+	a.t.Helper()
+	var v string
+	waitFor(a.t, 30*time.Second, "fact "+name, func() bool {
+		var found bool
+		v, found = a.uiMap().Facts[name]
+		return found && ok(v)
+	})
+	return v
+}
+
+func is(want string) func(string) bool { return func(s string) bool { return s == want } }
+
+// shotWindow saves the window titled title as e2e/out/NAME.png.
+func (a *app) shotWindow(title, name string) {
+	a.t.Helper()
+	var win string
+	waitFor(a.t, 30*time.Second, fmt.Sprintf("window %q", title), func() bool {
+		var ok bool
+		win, ok = a.findWindow(title)
+		return ok
+	})
+	time.Sleep(300 * time.Millisecond) // the frame after the last change
+	img := a.screenshot(name + "-screen")
+	cropTo(a.t, img, a.geometry(win), name)
+	os.Remove(filepath.Join(outDir, name+"-screen.png"))
+}
