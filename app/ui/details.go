@@ -69,7 +69,7 @@ type Details struct {
 	priorities []model.Priority
 	content    fyne.CanvasObject
 	onFileRow  func(i int, r *fileRow) // for the UI map
-	setting    bool // Set is filling the controls: their callbacks do nothing
+	setting    bool                    // Set is filling the controls: their callbacks do nothing
 }
 
 // NewDetails builds an empty pane in the language of w.
