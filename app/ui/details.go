@@ -39,6 +39,12 @@ type DetailsActions struct {
 type FileInfo struct {
 	Rec   model.Record
 	Speed float64
+	// Final: the fetch succeeded, so the file is where it stays (until
+	// then a body has a name of bgfetch's own in the data dir).
+	Final bool
+	// Destination is the folder the fetch's files are moved to ("" for
+	// an app's fetch: they stay in the data dir, for the app).
+	Destination string
 }
 
 // Details is the pane under the list that shows the selected fetch: its
@@ -58,7 +64,8 @@ type Details struct {
 	speeds  map[int]speedSample
 	speedOf string // the uid the samples are of
 
-	Title, Facts, Message        *widget.Label
+	Title, Facts                 *TextLine
+	Message                      *widget.Label
 	Pause, Resume, Cancel, Retry *Button
 	CloseButton                  *Button
 	Priority                     *widget.Select
@@ -78,12 +85,8 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 		w = words.English
 	}
 	d := &Details{words: w, act: act, speeds: map[int]speedSample{}}
-	d.Title = widget.NewLabel("") // regular weight (see Button)
-	d.Title.SizeName = theme.SizeNameSubHeadingText
-	d.Title.Truncation = fyne.TextTruncateEllipsis
-	d.Facts = widget.NewLabel("")
-	d.Facts.Truncation = fyne.TextTruncateEllipsis
-	d.Facts.SizeName = theme.SizeNameCaptionText
+	d.Title = NewTextLine(theme.SizeNameSubHeadingText) // regular weight (see Button)
+	d.Facts = NewTextLine(theme.SizeNameCaptionText)
 	d.Message = widget.NewLabel("")
 	d.Message.Importance = widget.DangerImportance
 	d.Message.Wrapping = fyne.TextWrapWord
@@ -131,7 +134,7 @@ func NewDetails(w *words.Words, act DetailsActions) *Details {
 	}
 	if act.SetLimit != nil {
 		controls.Add(widget.NewLabel(w.T("details.limit")))
-		controls.Add(container.NewGridWrap(fyne.NewSize(190, d.Limit.MinSize().Height), d.Limit))
+		controls.Add(container.NewGridWrap(fyne.NewSize(240, d.Limit.MinSize().Height), d.Limit))
 		controls.Add(d.LimitApply)
 	}
 	head := container.NewBorder(nil, nil, nil, d.CloseButton,
@@ -226,8 +229,9 @@ func (d *Details) measure(uid string, recs []model.Record, now time.Time) []File
 		d.speedOf = uid
 	}
 	out := make([]FileInfo, len(recs))
+	final := d.reg.Result == model.ResultSuccess
 	for i, r := range recs {
-		out[i].Rec = r
+		out[i].Rec, out[i].Final, out[i].Destination = r, final, d.reg.Destination
 		if r.State != model.RecordRunning {
 			delete(d.speeds, r.Index)
 			continue
@@ -300,11 +304,12 @@ func limitText(bps int64) string {
 	return FormatRate(bps)
 }
 
-// FileName is what the pane calls a file: the name it was saved under
-// (once it is done: until then the body has a name of bgfetch's own),
-// else the last part of its address, else the address.
-func FileName(r model.Record) string {
-	if r.State == model.RecordSuccess && r.Response != nil && r.Response.Path != "" {
+// FileName is what the pane calls a file: the name it was saved under in
+// the fetch's destination folder (dest; elsewhere, and before the move, a
+// body has a name of bgfetch's own in the data dir), else the last part
+// of its address, else the address.
+func FileName(r model.Record, dest string) string {
+	if dest != "" && r.Response != nil && r.Response.Path != "" && filepath.Dir(r.Response.Path) == filepath.Clean(dest) {
 		return filepath.Base(r.Response.Path)
 	}
 	if u, err := url.Parse(r.Request.URL); err == nil {
@@ -324,7 +329,7 @@ type fileRow struct {
 	d    *Details
 	info FileInfo
 
-	name, status, problem *widget.Label
+	name, status, problem *TextLine
 	bar                   *Bar
 	open, show, copyAddr  *Button
 	content               fyne.CanvasObject
@@ -333,15 +338,10 @@ type fileRow struct {
 func newFileRow(d *Details) *fileRow {
 	w := d.words
 	r := &fileRow{d: d}
-	r.name = widget.NewLabel("")
-	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.status = widget.NewLabel("")
-	r.status.Truncation = fyne.TextTruncateEllipsis
-	r.status.SizeName = theme.SizeNameCaptionText
-	r.problem = widget.NewLabel("")
+	r.name = NewTextLine("")
+	r.status = NewTextLine(theme.SizeNameCaptionText)
+	r.problem = NewTextLine(theme.SizeNameCaptionText)
 	r.problem.Importance = widget.DangerImportance
-	r.problem.Truncation = fyne.TextTruncateEllipsis
-	r.problem.SizeName = theme.SizeNameCaptionText
 	r.bar = NewBar()
 	r.open = NewButton(w.T("details.file.open"), theme.FileIcon(), func() { r.pathAction(d.act.OpenFile) })
 	r.show = NewButton(w.T("details.file.showInFolder"), theme.FolderOpenIcon(), func() { r.pathAction(d.act.ShowInFolder) })
@@ -350,12 +350,10 @@ func newFileRow(d *Details) *fileRow {
 			d.act.Copy(r.info.Rec.Request.URL)
 		}
 	})
-	bar := container.NewGridWrap(fyne.NewSize(140, BarHeight), r.bar)
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0),
-		r.name,
-		container.NewBorder(nil, nil, container.NewCenter(bar), nil,
-			container.New(layout.NewCustomPaddedVBoxLayout(0), r.status, r.problem)))
-	r.content = container.NewBorder(nil, nil, nil,
+	// A bar, then the name over the facts (and an error, if any).
+	bar := container.NewCenter(container.NewGridWrap(fyne.NewSize(110, BarHeight), r.bar))
+	text := container.New(layout.NewCustomPaddedVBoxLayout(0), r.name, r.status, r.problem)
+	r.content = container.NewBorder(nil, nil, bar,
 		container.NewCenter(container.NewHBox(r.open, r.show, r.copyAddr)), text)
 	r.ExtendBaseWidget(r)
 	return r
@@ -374,7 +372,7 @@ func (r *fileRow) set(fi FileInfo) {
 	r.info = fi
 	rec := fi.Rec
 	w := r.d.words
-	r.name.SetText(FileName(rec))
+	r.name.SetText(FileName(rec, fi.Destination))
 	total := rec.Total
 	if rec.Response != nil && rec.Response.Size > total {
 		total = rec.Response.Size
@@ -388,13 +386,9 @@ func (r *fileRow) set(fi FileInfo) {
 		r.bar.SetValue(0)
 	}
 	r.status.SetText(FileStatus(w, fi))
-	if rec.Error != "" {
-		r.problem.SetText(rec.Error)
-		r.problem.Show()
-	} else {
-		r.problem.Hide()
-	}
-	onDisk := rec.Response != nil && rec.Response.Path != "" && rec.State == model.RecordSuccess
+	r.problem.SetText(rec.Error)
+	setVisible(r.problem, rec.Error != "")
+	onDisk := fi.Final && rec.Response != nil && rec.Response.Path != "" && rec.State == model.RecordSuccess
 	setEnabled(r.open, onDisk)
 	setEnabled(r.show, onDisk)
 }

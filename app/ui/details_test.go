@@ -49,19 +49,7 @@ func TestDetailsShowsFiles(t *testing.T) {
 		!strings.Contains(v.Details.Facts.Text, "3 files · 26 MB of 61 MB · App: com.example.podcasts") {
 		t.Fatalf("head %q / %q", v.Details.Title.Text, v.Details.Facts.Text)
 	}
-	var rows []*fileRow
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		if r, ok := o.(*fileRow); ok && r.Visible() && r.info.Rec.Request.URL != "" {
-			rows = append(rows, r)
-		}
-	}
-	if len(rows) != 3 {
-		t.Fatalf("%d file rows", len(rows))
-	}
-	byName := map[string]*fileRow{}
-	for _, r := range rows {
-		byName[r.name.Text] = r
-	}
+	byName := fileRows(t, w)
 	running, done, failed := byName["episode 5.mp3"], byName["cover.jpg"], byName["notes.pdf"]
 	if running == nil || done == nil || failed == nil {
 		t.Fatalf("names: %v", slices.Collect(func(yield func(string) bool) {
@@ -76,15 +64,25 @@ func TestDetailsShowsFiles(t *testing.T) {
 	if !running.open.Disabled() || !running.show.Disabled() {
 		t.Error("Open offered for a file not on disk yet")
 	}
-	if done.status.Text != "250 kB · Done · HTTP 200" || done.bar.Value != 1 || done.open.Disabled() {
-		t.Errorf("done file: %q %v", done.status.Text, done.bar.Value)
+	if done.status.Text != "250 kB · Done · HTTP 200" || done.bar.Value != 1 || !done.open.Disabled() {
+		t.Errorf("done file of an active fetch: %q %v, open disabled %v", done.status.Text, done.bar.Value, done.open.Disabled())
 	}
 	if failed.status.Text != "Failed · HTTP 404" || !failed.problem.Visible() || failed.problem.Text != "404 Not Found" {
 		t.Errorf("failed file: %q %q", failed.status.Text, failed.problem.Text)
 	}
+	test.Tap(done.copyAddr)
+	// Once the fetch succeeded its files are where they stay: Open and
+	// Show in folder.
+	v.Update(reg("a", settled(model.ResultSuccess, "")))
+	v.Redraw()
+	v.List.SelectUID("a")
+	v.refreshDetails(true)
+	done = fileRows(t, w)["cover.jpg"]
+	if done.open.Disabled() {
+		t.Fatal("Open disabled for a file of a fetch that succeeded")
+	}
 	test.Tap(done.open)
 	test.Tap(done.show)
-	test.Tap(done.copyAddr)
 	if !slices.Equal(opened, []string{dir + "/cover.jpg"}) || !slices.Equal(shown, []string{dir + "/cover.jpg"}) {
 		t.Fatalf("opened %v shown %v", opened, shown)
 	}
@@ -147,4 +145,19 @@ func TestDetailsControls(t *testing.T) {
 	if v.List.Selected() != "retry-of-f" {
 		t.Fatalf("the retry is not selected: %q", v.List.Selected())
 	}
+}
+
+// fileRows are the details pane's file rows on screen, by file name.
+func fileRows(t *testing.T, w fyne.Window) map[string]*fileRow {
+	t.Helper()
+	byName := map[string]*fileRow{}
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if r, ok := o.(*fileRow); ok && r.Visible() && r.info.Rec.Request.URL != "" {
+			byName[r.name.Text] = r
+		}
+	}
+	if len(byName) != 3 {
+		t.Fatalf("%d file rows: %v", len(byName), byName)
+	}
+	return byName
 }

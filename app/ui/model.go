@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/words"
@@ -273,14 +275,37 @@ func (m *Model) keyLocked(r model.Registration) string {
 	return b.String()
 }
 
+// matches reports whether every term is found in the key or the state: a
+// term of letters and digits as the start of a word ("3" finds "Episode
+// 3", not "episode-1.mp3"), any other ("spain-2026", "org.example") as
+// it is written.
 func matches(key, state string, terms []string) bool {
 	for _, t := range terms {
-		if !strings.Contains(key, t) && !strings.Contains(state, t) {
+		if !found(key, t) && !found(state, t) {
 			return false
 		}
 	}
 	return true
 }
+
+func found(s, term string) bool {
+	if strings.IndexFunc(term, func(r rune) bool { return !isWordRune(r) }) >= 0 {
+		return strings.Contains(s, term)
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], term)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !isWordRune(prev) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // Len is the number of rows shown.
 func (m *Model) Len() int {

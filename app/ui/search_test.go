@@ -68,6 +68,9 @@ func TestSearch(t *testing.T) {
 		{"fehlgeschlagen", []string{"c"}}, // the state, in German
 		{"heruntergeladen", []string{"a", "b"}},
 		{"nothing-like-this", nil},
+		{"6", []string{"c"}},            // the start of a word: "Episode 6", not in "ep-a"
+		{"pisode", nil},                 // not the start of a word
+		{"bavaria-2026", []string{"b"}}, // with punctuation: as written
 	} {
 		v.Search.SetText(c.q)
 		var got []string
@@ -78,7 +81,7 @@ func TestSearch(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("search %q = %v, want %v", c.q, got, c.want)
 		}
-		if len(c.want) == 0 && (!v.Empty.Visible() || v.Empty.Text != "Nichts passt zu „nothing-like-this“.") {
+		if len(c.want) == 0 && (!v.Empty.Visible() || v.Empty.Text != "Nichts passt zu „"+c.q+"“.") {
 			t.Errorf("no-match line %v %q", v.Empty.Visible(), v.Empty.Text)
 		}
 	}

@@ -179,7 +179,7 @@ func NewView(mgr Manager, opts Options) *View {
 	toolbar := container.NewBorder(nil, nil, left, right)
 	listArea := container.NewStack(v.List, container.NewCenter(v.Empty))
 	split := container.NewVSplit(listArea, v.Details)
-	split.Offset = 0.5
+	split.Offset = 0.45
 	v.content = container.NewBorder(
 		container.NewVBox(toolbar, v.Search, widget.NewSeparator()), nil, nil, nil, split)
 	v.mapWidgets()
@@ -447,7 +447,8 @@ func recordsOf(fs []FileInfo) []model.Record {
 }
 
 // fileNames is what a search finds a fetch by besides its title, id and
-// app: its files' names and addresses.
+// app: its files' names (not whole addresses: a port or a query would
+// match every number typed).
 func (v *View) fileNames(r model.Registration) string {
 	recs, err := v.mgr.Records(r.UID)
 	if err != nil {
@@ -455,9 +456,7 @@ func (v *View) fileNames(r model.Registration) string {
 	}
 	var b strings.Builder
 	for _, rec := range recs {
-		b.WriteString(FileName(rec))
-		b.WriteByte(' ')
-		b.WriteString(rec.Request.URL)
+		b.WriteString(FileName(rec, r.Destination))
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -633,6 +632,10 @@ func (v *View) ShowAdd() {
 		v.addDialog.SetOnClosed(func() { v.addShown = false })
 	}
 	v.addShown = true
+	if v.opts.DefaultFolder != nil && v.Add.Title.Text == "" && v.Add.Error.Hidden {
+		// A fresh form saves to the folder of the settings as they are now.
+		v.Add.Destination.SetText(v.opts.DefaultFolder())
+	}
 	v.addDialog.Resize(fyne.NewSize(560, 0))
 	v.addDialog.Show()
 	v.win.Canvas().Focus(v.Add.URLs)

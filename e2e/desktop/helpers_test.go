@@ -63,8 +63,19 @@ func runMain(m *testing.M) int {
 			return 1
 		}
 	}
+	xdndSource = filepath.Join(tmp, "xdndsource")
+	cmd := exec.Command("go", "build", "-o", xdndSource, "./e2e/desktop/testdata/xdndsource")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building xdndsource:", err)
+		return 1
+	}
 	return m.Run()
 }
+
+// xdndSource is the drag source of the drop test (testdata/xdndsource).
+var xdndSource string
 
 // app is one running bgfetch desktop app.
 type app struct {

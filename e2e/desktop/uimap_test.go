@@ -40,6 +40,12 @@ func (a *app) uiMap() uiMap {
 func (a *app) widget(name string) image.Rectangle {
 	a.t.Helper()
 	var r image.Rectangle
+	deadline := time.Now().Add(30 * time.Second)
+	defer func() {
+		if time.Now().After(deadline) { // timed out: what was on screen
+			a.screenshot("failed-" + strings.ReplaceAll(a.t.Name(), "/", "-"))
+		}
+	}()
 	waitFor(a.t, 30*time.Second, "widget "+name+" on screen", func() bool {
 		b, ok := a.uiMap().Widgets[name]
 		if !ok || !b.Visible || b.W == 0 || b.H == 0 {
@@ -69,13 +75,21 @@ func (a *app) findWindow(title string) (string, bool) {
 	return f[0], true
 }
 
+// regexpQuote makes a title an xdotool pattern (a POSIX basic regular
+// expression, matched on bytes): a character beyond ASCII ("—") becomes
+// ".*".
 func regexpQuote(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune(`\.+*?()|[]{}^$`, r) {
+		switch {
+		case r > 127:
+			b.WriteString(".*")
+		case strings.ContainsRune(`\.*[]^$`, r):
 			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -84,7 +98,9 @@ func regexpQuote(s string) string {
 func (a *app) clickAt(r image.Rectangle) {
 	a.t.Helper()
 	x, y := (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2
-	if _, err := a.xdotool("mousemove", "--sync", strconv.Itoa(x), strconv.Itoa(y), "click", "1"); err != nil {
+	// No --sync: it waits for a motion that never comes when the pointer
+	// is there already.
+	if _, err := a.xdotool("mousemove", strconv.Itoa(x), strconv.Itoa(y), "sleep", "0.15", "click", "1", "sleep", "0.1"); err != nil {
 		a.t.Fatalf("xdotool click at %d,%d: %v", x, y, err)
 	}
 }
@@ -122,12 +138,19 @@ func (a *app) keys(keys ...string) {
 func (a *app) fact(name string, ok func(string) bool) string {
 	a.t.Helper()
 	var v string
-	waitFor(a.t, 30*time.Second, "fact "+name, func() bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		var found bool
 		v, found = a.uiMap().Facts[name]
-		return found && ok(v)
-	})
-	return v
+		if found && ok(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			a.screenshot("failed-" + strings.ReplaceAll(a.t.Name(), "/", "-"))
+			a.t.Fatalf("timed out after 30s waiting for fact %s; it is %q", name, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func is(want string) func(string) bool { return func(s string) bool { return s == want } }
