@@ -208,6 +208,8 @@ func TestHistoryAndSearch(t *testing.T) {
 	}
 	a.fetch("live", "Live show", []string{srv.URL + "/hold/live.mp3"}, nil)
 	a.fact("list.first", is("Live show"))
+	waitFor(t, 30*time.Second, "the notifications", func() bool { return env.Dunstctl(t, "count", "displayed") == "6" })
+	env.Dunstctl(t, "close-all") // off the window for its screenshot
 	a.fact("list.total", is("7"))
 
 	for _, c := range []struct{ query, shown string }{
