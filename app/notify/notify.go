@@ -2,13 +2,16 @@
 // brings its click back to the app as Manager.Click (spec C.22).
 //
 // On Linux (bus_dbus.go) it talks to org.freedesktop.Notifications on the
-// session D-Bus with a "default" action and maps ActionInvoked to the
-// fetch's uid. When the server lacks the "actions" capability, or there is
-// no session bus, it falls back to beeep (a notification without
-// click-through). A notification raised by an earlier bgfetch process
-// cannot be clicked through: the server sends ActionInvoked only to the
-// connection that raised the notification (measured with dunst: a second
-// connection listening for the signal gets nothing).
+// session D-Bus with a "default" action ("Show in bgfetch") and, for a
+// success whose files are on disk, Open and Show in folder (OnAction), and
+// maps ActionInvoked to the fetch's uid. When the server lacks the
+// "actions" capability, or there is no session bus, it falls back to beeep
+// (a notification without click-through). The server sends ActionInvoked
+// only to the connection that raised the notification (measured with
+// dunst), so the notifications on screen are kept in Options.StateFile and
+// raised again by id by the next process (restore.go): they click through
+// a restart of bgfetch. Messages are in the language of Options.Words
+// (message.go).
 //
 // On Windows (bus_windows.go) it raises a toast whose activation is a
 // bgfetch: URL (Options.ClickURL, internal/winapp): clicking it runs
