@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -62,7 +63,8 @@ type desktopApp struct {
 
 	settingsWin fyne.Window
 	autostart   *tray.Autostart
-	uimap       *ui.UIMap // nil unless ui.UIMapEnv is set (desktop tests)
+	uimap       *ui.UIMap     // nil unless ui.UIMapEnv is set (desktop tests)
+	events      atomic.Uint64 // the engine's events so far (idle trim)
 
 	quitOnce sync.Once
 	closeErr error
@@ -112,6 +114,7 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	hasTray := da.startTray()
 	go func() {
 		for ev := range sub.C {
+			da.events.Add(1)
 			da.view.Update(ev.Registration)
 			da.notify.Handle(ev)
 		}
@@ -271,7 +274,7 @@ func (da *desktopApp) poll() {
 				da.view.Reconcile(da.mgr.List())
 				trim.pending = true
 			}
-			trim.tick(now, version)
+			trim.tick(now, da.events.Load())
 			if da.tray != nil && (first || version != trayVersion || now.Sub(lastTray) >= trayEvery) {
 				trayVersion, lastTray = version, now
 				regs, sum := da.view.Model.ForTray()

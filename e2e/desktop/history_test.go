@@ -49,7 +49,7 @@ func BenchmarkHistory(b *testing.B) {
 
 	for i := 0; i < b.N; i++ {
 		stats := filepath.Join(b.TempDir(), "frames.txt")
-		a := startAppWith(b, env, appOptions{home: home, env: []string{"BGFETCH_FRAME_STATS=" + stats}})
+		a := startAppWith(b, env, appOptions{home: home, env: append(benchEnv, "BGFETCH_FRAME_STATS="+stats)})
 		win := a.window()
 		waitFor(b, 60*time.Second, "the window to list the history", func() bool {
 			return strings.Contains(a.logText(), fmt.Sprintf("listed=%d ", n))
@@ -103,7 +103,7 @@ func BenchmarkHistory(b *testing.B) {
 // headless bgfetch: three apps, titles "Episode N", one in ten a 404.
 func fillHistory(b *testing.B, env *desktopenv.Env, srv *testserver.Server, home string, n int) {
 	b.Helper()
-	h := startAppWith(b, env, appOptions{home: home}, "--headless")
+	h := startAppWith(b, env, appOptions{home: home, env: benchEnv}, "--headless")
 	client := apiClient(h.endpoint)
 	apps := []string{"com.example.podcasts", "org.example.maps", "net.example.video"}
 	var next atomic.Int64

@@ -65,7 +65,8 @@ func steadyRSS(tb testing.TB, pid int) float64 {
 //	make bench-rss   (go test -run '^$' -bench RSS -benchtime 1x ./e2e/desktop)
 //
 // To see where memory goes: BGFETCH_BENCH_FETCHES=N lists N fetches
-// instead of 100, BGFETCH_BENCH_HEADLESS=1 measures the same load with no
+// instead of 100, BGFETCH_BENCH_CONNECTIONS=N lets N transfer at once
+// (default: the setting, 16), BGFETCH_BENCH_HEADLESS=1 measures the same load with no
 // UI (engine, store and API alone), BGFETCH_BENCH_SMAPS=1 saves each
 // process's /proc/PID/smaps to e2e/out/.
 func BenchmarkRSS(b *testing.B) {
@@ -84,11 +85,15 @@ func BenchmarkRSS(b *testing.B) {
 
 		srv := newFileServer(b)
 		var args []string
-		if os.Getenv("BGFETCH_BENCH_HEADLESS") != "" {
+		headless := os.Getenv("BGFETCH_BENCH_HEADLESS") != ""
+		if headless {
 			args = append(args, "--headless") // to see what the UI costs
 		}
-		a := startApp(b, env, args...)
-		if args == nil {
+		if n := os.Getenv("BGFETCH_BENCH_CONNECTIONS"); n != "" {
+			args = append(args, "--max-connections", n) // to see what the transfers cost
+		}
+		a := startAppWith(b, env, appOptions{env: benchEnv}, args...)
+		if !headless {
 			a.window()
 		}
 		for j := 0; j < fetches; j++ {
@@ -152,3 +157,7 @@ func emptyWindowRSS(b *testing.B, env *desktopenv.Env, bin string) float64 {
 	})
 	return steadyRSS(b, cmd.Process.Pid)
 }
+
+// benchEnv runs the app as a person does: without the tests' UI map (a
+// JSON file written four times a second, and a name for every row bound).
+var benchEnv = []string{"BGFETCH_UI_MAP="}
