@@ -5,7 +5,7 @@
 # missing.
 #
 # Usage: scripts/install-deps.sh [group...]
-#   groups: build desktop bench packaging icons all   (default: all)
+#   groups: build desktop bench packaging proxy icons all   (default: all)
 #
 # Runs as root (CI) or via sudo when available.
 set -euo pipefail
@@ -24,13 +24,16 @@ declare -A GROUPS_PKGS=(
 	[bench]="nginx aria2 curl wget iproute2 hyperfine"
 	# Packaging (.desktop validation, tarballs, Windows cross-compiler).
 	[packaging]="desktop-file-utils xz-utils file gcc-mingw-w64-x86-64"
+	# internal/proxy's tests read GNOME's proxy settings with the real
+	# gsettings and the org.gnome.system.proxy schema.
+	[proxy]="libglib2.0-bin gsettings-desktop-schemas"
 	# Only needed to re-render icons/png from icons/src (PNGs are committed).
 	[icons]="librsvg2-bin"
 )
-ALL_GROUPS=(build desktop bench packaging)
+ALL_GROUPS=(build desktop bench packaging proxy)
 
 usage() {
-	echo "usage: $0 [build|desktop|bench|packaging|icons|all]..." >&2
+	echo "usage: $0 [build|desktop|bench|packaging|proxy|icons|all]..." >&2
 	exit 2
 }
 
