@@ -36,4 +36,12 @@
 //	    runs CMD and prints "wall cpu" in seconds: CMD's own CPU (rusage,
 //	    reaped children included) plus the CPU process P used meanwhile
 //	    (the daemon, for bgfetch runs).
+//	ratewatch -uid UID [-for 20s] [-warm 1s] [-every 100ms]
+//	    polls the registration's downloaded bytes from warm after its
+//	    first byte for the span given; prints the average rate, the
+//	    highest and lowest whole second and each second's rate (B/s).
+//	blackhole
+//	    holds a loopback port whose accept queue is full (connection
+//	    attempts time out rather than being refused); prints
+//	    "listening on ADDR", runs until SIGTERM.
 package main

@@ -25,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|movelatency|restartwait|await|get|records|cpu|rss|run [flags]")
+		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|movelatency|restartwait|await|get|records|cpu|rss|run|ratewatch|blackhole [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -51,6 +51,10 @@ func main() {
 		err = run(args)
 	case "movelatency":
 		err = moveLatency(args)
+	case "ratewatch":
+		err = rateWatch(args)
+	case "blackhole":
+		err = blackhole(args)
 	default:
 		err = fmt.Errorf("unknown subcommand %q", cmd)
 	}
