@@ -6,7 +6,7 @@
 //
 // Subcommands (every one takes -data-dir DIR):
 //
-//	register -n N -prefix P [-conc C] [-dest D] [-list FILE -per K] [URL…]
+//	register -n N -prefix P [-conc C] [-dest D] [-connections S] [-list FILE -per K] [URL…]
 //	    registers fetches and prints "id uid" per line. With -list, the
 //	    URLs of FILE are split into fetches of K URLs (ids P0, P1, …);
 //	    otherwise N fetches P0…P(N-1) each get every URL given.

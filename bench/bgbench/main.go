@@ -216,6 +216,7 @@ func register(args []string) error {
 	dest := fs.String("dest", "", "destination folder")
 	list := fs.String("list", "", "file of URLs, one a line")
 	per := fs.Int("per", 100, "URLs per fetch with -list")
+	conns := fs.Int("connections", 0, `the fetches' "connections" (0: not sent)`)
 	fs.Parse(args)
 	var groups [][]string
 	if *list != "" {
@@ -251,6 +252,9 @@ func register(args []string) error {
 			body := map[string]any{"id": fmt.Sprintf("%s%d", *prefix, i), "requests": g}
 			if *dest != "" {
 				body["destination"] = *dest
+			}
+			if *conns > 0 {
+				body["connections"] = *conns
 			}
 			var reg registration
 			if err := a.do("POST", "/v1/fetches", body, &reg); err != nil {
