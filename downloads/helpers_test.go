@@ -167,3 +167,5 @@ func mountTmpfs(t *testing.T, size string) string {
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir
 }
+
+func ptr[T any](v T) *T { return &v }
