@@ -68,13 +68,14 @@ BB=$WORK/bgbench
 WWW=$WORK/www
 mkdir -p "$WWW/small"
 log "creating a ${BIG_MIB} MiB file and $SMALL_N files of 64 KiB"
-head -c "$((BIG_MIB << 20))" /dev/urandom >"$WWW/big.bin"
+{ selected big || selected rate; } && head -c "$((BIG_MIB << 20))" /dev/urandom >"$WWW/big.bin"
+# nginx's start-up check fetches small/f0000.bin: always there.
 head -c "$((SMALL_N * 65536))" /dev/urandom >"$WORK/small.blob"
 split -b 65536 -d -a 4 --additional-suffix=.bin "$WORK/small.blob" "$WWW/small/f"
 rm "$WORK/small.blob"
 head -c $((64 << 20)) /dev/urandom >"$WWW/slow.bin"
-head -c $((MOVE_MIB << 20)) /dev/urandom >"$WWW/move.bin"
-transfer_files
+selected move && head -c $((MOVE_MIB << 20)) /dev/urandom >"$WWW/move.bin"
+{ selected capped || selected longlink; } && transfer_files
 chmod -R a+rX "$WWW"
 
 # ---------------------------------------------------------------- nginx
