@@ -28,10 +28,20 @@ DEAD_N=1000
 LINK_RTT=80ms
 LINK_WINDOW=65536
 
-# bg_flag NAME: whether `bgfetch fetch` has --NAME.
-bg_flag() { "$BG" fetch --help 2>&1 | grep -qE -- "^[[:space:]]+-$1( |$)"; }
+# bg_flag NAME: whether `bgfetch fetch` has --NAME. (The help is read
+# whole first: `grep -q` on a pipe would cut it short, and with pipefail
+# bgfetch's SIGPIPE would make the answer no.)
+bg_flag() {
+	local h
+	h=$("$BG" fetch --help 2>&1 || true)
+	grep -qE -- "^[[:space:]]+-$1( |$)" <<<"$h"
+}
 # bg_command NAME: whether bgfetch has the command NAME.
-bg_command() { "$BG" --help 2>&1 | grep -qE "^[[:space:]]+$1( |$)"; }
+bg_command() {
+	local h
+	h=$("$BG" --help 2>&1 || true)
+	grep -qE "^[[:space:]]+$1( |$)" <<<"$h"
+}
 
 transfer_files() {
 	log "creating a $CAPPED_MIB MiB and a $LONG_MIB MiB file (transfer control)"
@@ -61,6 +71,14 @@ peer_runs() {
 				--dest "$OUT" --wait "$url" 2>/dev/null) ;;
 			bgfetch-16) line=$("$BB" run -cpu-pid "$DPID" -- "$BG" --data-dir "$dir" fetch --id "$key$r-16" \
 				--connections 16 --dest "$OUT" --wait "$url" 2>/dev/null) ;;
+			bgfetch-16-mc16) # as many connections as aria2c -x16: maxConnections 16 for this run
+				local mc
+				mc=$("$BG" --data-dir "$dir" settings | awk '$1 == "max-connections" { print $2 }')
+				"$BG" --data-dir "$dir" settings max-connections=16 >/dev/null
+				line=$("$BB" run -cpu-pid "$DPID" -- "$BG" --data-dir "$dir" fetch --id "$key$r-16mc" \
+					--connections 16 --dest "$OUT" --wait "$url" 2>/dev/null)
+				"$BG" --data-dir "$dir" settings "max-connections=$mc" >/dev/null
+				;;
 			esac
 			cmp -s "$WWW/$name" "$OUT/$name" || { echo "bench: $tool's copy of $name differs from the served file" >&2; exit 1; }
 			read -r wall cpu <<<"$line"
@@ -73,7 +91,19 @@ peer_runs() {
 }
 
 bgfetch_tools() {
-	if bg_flag connections; then echo "bgfetch bgfetch-16"; else echo bgfetch; fi
+	local t=bgfetch
+	bg_flag connections && t+=" bgfetch-16"
+	bg_flag connections && bg_command settings && t+=" bgfetch-16-mc16"
+	echo "$t"
+}
+
+# variant_label TOOL: how a bgfetch variant is run, for the tables.
+variant_label() {
+	case $1 in
+	bgfetch) echo "automatic" ;;
+	bgfetch-16) echo "--connections 16" ;;
+	bgfetch-16-mc16) echo "--connections 16, maxConnections 16" ;;
+	esac
 }
 
 bench_capped() {
@@ -220,17 +250,17 @@ peer_ratio() {
 # transfer_targets: the rows of the Targets table.
 transfer_targets() {
 	local t
-	for t in bgfetch bgfetch-16; do
-		local label="automatic"
-		[ "$t" = bgfetch-16 ] && label="--connections 16"
+	for t in bgfetch bgfetch-16 bgfetch-16-mc16; do
+		local label
+		label=$(variant_label "$t")
 		local r
 		r=$(peer_ratio cap "$t" aria2c-16)
 		printf '| 7 | %s MiB capped at 4 MiB/s per connection: bgfetch (%s) ≤ 1.0× aria2c -x16 | %s× (%s s vs %s s) | %s |\n' \
 			"$CAPPED_MIB" "$label" "$r" "$(fmt3 "$(tm cap.$t.wall)")" "$(fmt3 "$(tm cap.aria2c-16.wall)")" "$(atmost "$r" 1.0)"
 	done
-	for t in bgfetch bgfetch-16; do
-		local label="automatic"
-		[ "$t" = bgfetch-16 ] && label="--connections 16"
+	for t in bgfetch bgfetch-16 bgfetch-16-mc16; do
+		local label
+		label=$(variant_label "$t")
 		local ra rc
 		ra=$(peer_ratio long "$t" aria2c-16)
 		rc=$(peer_ratio long "$t" curl)
@@ -266,16 +296,18 @@ transfer_sections() {
 	cat <<EOF
 ## 7. A server that caps each connection ($CAPPED_MIB MiB, nginx \`limit_rate 4m\`)
 
-$(peer_table cap curl aria2c-16 bgfetch bgfetch-16)
+$(peer_table cap curl aria2c-16 bgfetch bgfetch-16 bgfetch-16-mc16)
 
 Medians of $SLOW_RUNS runs, peers rotating. \`aria2c-16\` is \`aria2c -x16 -s16 -k1M\` (-k1M: 1 MiB
 pieces; its default of 20 MiB would split this file into fewer parts); \`bgfetch\` is
 \`bgfetch fetch --dest OUT --wait URL\` (the automatic default), \`bgfetch-16\` adds
-\`--connections 16\`. Every copy is compared byte for byte with the served file.
+\`--connections 16\` (segments still count against the daemon's maxConnections, 6 by
+default), \`bgfetch-16-mc16\` runs with \`bgfetch settings max-connections=16\` for that run:
+as many connections as aria2c. Every copy is compared byte for byte with the served file.
 
 ## 8. A long link ($LONG_MIB MiB through bench/linkemu)
 
-$(peer_table long curl wget aria2c-16 bgfetch bgfetch-16)
+$(peer_table long curl wget aria2c-16 bgfetch bgfetch-16 bgfetch-16-mc16)
 
 bench/linkemu is a loopback TCP proxy in front of nginx that holds each connection to what one
 TCP stream gets at $LINK_RTT RTT: the handshake costs one RTT, every byte is delayed by half an RTT

@@ -220,7 +220,8 @@ else
 fi
 SEG_CONNS=4
 SEGMENTED=0
-"$BG" fetch --help 2>&1 | grep -qE -- '^[[:space:]]+-connections( |$)' && SEGMENTED=1
+FETCH_HELP=$("$BG" fetch --help 2>&1 || true) # read whole: grep -q on a pipe + pipefail = SIGPIPE
+grep -qE -- '^[[:space:]]+-connections( |$)' <<<"$FETCH_HELP" && SEGMENTED=1
 
 log "creating files"
 mkfiles flap "$FLAP_FILES" "$FLAP_MIB"
