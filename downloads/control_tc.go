@@ -36,13 +36,7 @@ func (m *Manager) Update(uid string, p model.RegistrationPatch) (model.Registrat
 		applyControl(&f.reg, p)
 		f.limiter.SetRate(f.reg.MaxBytesPerSecond)
 		m.changeQueue(f, oldRank)
-		if m.gate(f) != model.WaitNone {
-			for _, r := range f.recs {
-				if r.running {
-					r.cancel(errGated)
-				}
-			}
-		}
+		m.stopIfGated(f)
 		m.markReady(f)
 		m.schedule()
 	})

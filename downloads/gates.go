@@ -29,16 +29,22 @@ func (m *Manager) gate(f *fetch) model.WaitReason {
 // look from the scheduler. m.mu held.
 func (m *Manager) reconsider() {
 	for _, f := range m.order {
-		if m.gate(f) != model.WaitNone {
-			for _, r := range f.recs {
-				if r.running {
-					r.cancel(errGated)
-				}
-			}
-		}
+		m.stopIfGated(f)
 		m.markReady(f)
 	}
 	m.schedule()
+}
+
+// stopIfGated stops f's running transfers when a gate holds it. m.mu held.
+func (m *Manager) stopIfGated(f *fetch) {
+	if m.gate(f) == model.WaitNone {
+		return
+	}
+	for _, r := range f.recs {
+		if r.running {
+			r.cancel(errGated)
+		}
+	}
 }
 
 // scheduleEffect is what the schedule windows say at now: whether

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -165,16 +163,9 @@ func TestSegmentsKill9Resume(t *testing.T) {
 	u := srv.PutFile("/big", testserver.File{Body: body, ETag: `"big"`, Rate: perConn})
 	dir := t.TempDir()
 	for kill := 0; kill < kills; kill++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSegmentsKill9Resume$")
-		cmd.Env = append(os.Environ(), "BGFETCH_SEG_CHILD_DIR="+dir, "BGFETCH_SEG_CHILD_URL="+u)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		before := srv.BytesSent.Load()
-		waitFor(t, "child progress", 20*time.Second, func() bool { return srv.BytesSent.Load() > before+2<<20 })
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		killChild(t, "TestSegmentsKill9Resume", []string{"BGFETCH_SEG_CHILD_DIR=" + dir, "BGFETCH_SEG_CHILD_URL=" + u},
+			func() bool { return srv.BytesSent.Load() > before+2<<20 })
 	}
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}
 	e.start()

@@ -69,10 +69,13 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, sub *dow
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
+	// changed is taken before each read of the outbox: a `handled` after
+	// the read closes it, so its wake-up is never lost (the client answers
+	// as soon as an event is flushed, often before the select below).
+	changed := s.live.changed()
 	err := sendHeads()
 	for err == nil {
 		stream.flush()
-		changed := s.live.changed()
 		select {
 		case <-r.Context().Done():
 			return
@@ -84,9 +87,11 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, sub *dow
 			case ev.Type == model.EventProgress:
 				err = stream.write(ev, false)
 			case ev.Seq > 0:
+				changed = s.live.changed()
 				err = sendHeads()
 			}
 		case <-changed:
+			changed = s.live.changed()
 			err = sendHeads()
 		case <-tick.C:
 			err = stream.ping()

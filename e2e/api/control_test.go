@@ -17,7 +17,7 @@ func TestCLITransferControl(t *testing.T) {
 	d := startDaemon(t, dir, "", "--max-connections", "3")
 	f := testserver.New(t)
 	bg := func(args ...string) (int, string, string) {
-		return runCLI(t, append([]string{"--data-dir", dir}, args...)...)
+		return runCLI(t, append([]string{"--data-dir", hostPath(dir)}, args...)...)
 	}
 
 	for _, c := range []struct {
@@ -84,7 +84,7 @@ func TestCLITransferControl(t *testing.T) {
 	d.stop(t)
 	startDaemon(t, dir, "")
 	code, out, _ = bg("--json", "settings")
-	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s.MaxBytesPerSecond != 2<<20 || s.KeepHistoryDays != 7 || s.MaxConnections != 6 {
+	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || s.MaxBytesPerSecond != 2<<20 || s.KeepHistoryDays != 7 || s.MaxConnections != 16 {
 		t.Fatalf("settings after a restart: %d %q", code, out)
 	}
 }
