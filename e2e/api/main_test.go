@@ -61,6 +61,9 @@ func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	}
 	d := &daemon{dir: dir, listen: listen, log: &bytes.Buffer{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(binary, args...)
+	// A process the daemon started (a handler, Wine's helpers) may hold
+	// its output open after it died: Wait gives up on them after 5 s.
+	d.cmd.WaitDelay = 5 * time.Second
 	d.cmd.Stdout, d.cmd.Stderr = &syncWriter{mu: &d.logMu, w: d.log}, &syncWriter{mu: &d.logMu, w: d.log}
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -101,8 +101,9 @@ step "API end-to-end suite (e2e/api) against bgfetch.exe and bgfetch-cli.exe"
 t0=$SECONDS
 (cd "$ROOT" && BGFETCH_E2E_BINARY="$WORK/bgfetch" BGFETCH_E2E_CLI="$WORK/bgfetch-cli" \
 	BGFETCH_E2E_GOOS=windows BGFETCH_E2E_EXEC="$WINE" \
-	"$GO" test -count=1 -v -timeout 10m ./e2e/api 2>&1) | tee "$WORK/e2e-api.log" | grep -E '^(--- |ok|FAIL|panic)|^    [a-z_]+_test\.go'
+	"$GO" test -count=1 -v -timeout 10m -run "${WINE_E2E_RUN:-.}" ./e2e/api 2>&1) | tee "$WORK/e2e-api.log" | grep -E '^(--- |ok|FAIL|panic)|^    [a-z_]+_test\.go'
 e2e_rc=${PIPESTATUS[0]}
+[ "$e2e_rc" -eq 0 ] || cp "$WORK/e2e-api.log" "${TMPDIR:-/tmp}/bgfetch-wine-e2e-api.log"
 echo "e2e/api under Wine: $(grep -c -- '--- PASS' "$WORK/e2e-api.log") passed, $(grep -c -- '--- SKIP' "$WORK/e2e-api.log") skipped, $(grep -c -- '--- FAIL' "$WORK/e2e-api.log") failed, $((SECONDS - t0))s"
 [ "$e2e_rc" -eq 0 ] || exit "$e2e_rc"
 
