@@ -149,7 +149,7 @@ func parseBefore(tsv string) map[string]string {
 }
 
 func printTable(rows []row, before map[string]string) {
-	fmt.Println("| attack | measure | target | before (main) | now | |")
+	fmt.Println("| attack | measure | target | before (main 6e48a08, median of 3) | now | |")
 	fmt.Println("| --- | --- | --- | --- | --- | --- |")
 	for _, r := range rows {
 		b := before[r.key]
