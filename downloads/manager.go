@@ -150,7 +150,10 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 		if err := json.Unmarshal(d, &rec); err != nil || rec.Index != i {
 			return fmt.Errorf("registration %s: unreadable record %d", uid, i)
 		}
-		r := &record{Record: rec.Record, reason: rec.Reason, saved: true}
+		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, uploadSize: rec.UploadSize}
+		if n := int64(len(rec.Request.Body)); n > 0 {
+			r.uploadSize = n // stored before upload.go: the body stays in the record
+		}
 		if r.State == model.RecordRunning {
 			r.State = model.RecordPending
 		}

@@ -26,8 +26,8 @@ func (m *Manager) Fetch(app string, opts model.FetchRequest) (model.Registration
 	if err := m.reserve(key); err != nil {
 		return model.Registration{}, err
 	}
-	f := newFetch(app, opts, reqs)
-	if err := m.persistNew(f); err != nil {
+	f, uploads := newFetch(app, opts, reqs)
+	if err := m.persistNew(f, uploads); err != nil {
 		m.mu.Lock()
 		delete(m.active, key)
 		m.mu.Unlock()
@@ -62,8 +62,9 @@ func (m *Manager) reserve(key appID) error {
 	return nil
 }
 
-// newFetch is the in-memory state of a new registration.
-func newFetch(app string, opts model.FetchRequest, reqs []model.Request) *fetch {
+// newFetch is the in-memory state of a new registration, and the upload
+// body of each request (upload.go: stored, not kept).
+func newFetch(app string, opts model.FetchRequest, reqs []model.Request) (*fetch, [][]byte) {
 	icons := opts.Icons
 	if icons == nil {
 		icons = []model.Icon{}
@@ -80,19 +81,25 @@ func newFetch(app string, opts model.FetchRequest, reqs []model.Request) *fetch 
 		RecordsAvailable: true, State: model.StateQueued, CreatedAt: time.Now().UTC(),
 		Destination: opts.Destination, Handler: opts.Handler, AllGET: allGET,
 	}}
+	uploads := make([][]byte, len(reqs))
 	for i, r := range reqs {
+		uploads[i], r.Body = r.Body, nil
 		f.recs = append(f.recs, &record{
-			Record: model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
-			ckpt:   persistence.Checkpoint{Total: -1},
+			Record:     model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
+			ckpt:       persistence.Checkpoint{Total: -1},
+			uploadSize: int64(len(uploads[i])),
 		})
 	}
-	return f
+	return f, uploads
 }
 
-// persistNew writes a new registration: records first, in as many
-// transactions as they need, then the registration, which makes them
-// visible. f is not shared yet: no lock is needed.
-func (m *Manager) persistNew(f *fetch) error {
+// persistNew writes a new registration: upload bodies and records first,
+// in as many transactions as they need, then the registration, which makes
+// them visible. f is not shared yet: no lock is needed.
+func (m *Manager) persistNew(f *fetch, uploads [][]byte) error {
+	if err := m.storeUploads(f.reg.UID, uploads); err != nil {
+		return err
+	}
 	err := m.store.UpdateMany(len(f.recs), func(tx *persistence.Tx, i int) error {
 		return tx.PutRecord(f.reg.UID, i, recordDoc(f.recs[i]))
 	})

@@ -78,7 +78,11 @@ func (t *transfer) run(ctx context.Context) error {
 	t.r.uploaded.Store(0)
 	t.m.log.Debug("attempt", "uid", t.f.reg.UID, "index", t.r.Index, "offset", offset, "total", t.ck.Total)
 
-	greq, err := newGrabRequest(ctx, t.path, t.r.Request, &t.r.uploaded)
+	req := t.r.Request
+	if req.Body, err = t.m.uploadBody(t.f, t.r); err != nil {
+		return err
+	}
+	greq, err := newGrabRequest(ctx, t.path, req, &t.r.uploaded)
 	if err != nil {
 		return failf(model.ReasonFetchError, "%v", err)
 	}

@@ -3,6 +3,7 @@ package persistence
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -171,6 +172,61 @@ func TestUpdateManySplitsLargeWrites(t *testing.T) {
 	s.View(func(tx *Tx) error {
 		if recs, _ := tx.Records("r_big"); len(recs) != 0 {
 			t.Fatalf("%d records left", len(recs))
+		}
+		return nil
+	})
+}
+
+// A value over the store's limit is refused with a short reason: Badger's
+// own error carries a hex dump of the value (a record's request headers,
+// an Authorization token among them), which reached the daemon's log and
+// a 500 answer (issue 14).
+func TestValueTooLargeHoldsNoDump(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	doc := []byte(`{"request":{"headers":{"Authorization":"Bearer abuse-SECRET-123"}},"body":"`)
+	doc = append(doc, make([]byte, 20<<20)...)
+	err := s.Update(func(tx *Tx) error { return tx.PutRecord("r_big", 0, doc) })
+	if !errors.Is(err, ErrValueTooLarge) {
+		t.Fatalf("err = %v, want ErrValueTooLarge", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "SECRET") || strings.Contains(msg, "Bearer") || strings.Contains(msg, "7b 22") || len(msg) > 200 {
+		t.Fatalf("the error carries the value: %.300q", msg)
+	}
+	// The largest value that is allowed is stored.
+	err = s.Update(func(tx *Tx) error { return tx.PutUpload("r_big", 0, make([]byte, MaxValueBytes)) })
+	if err != nil {
+		t.Fatalf("a value of MaxValueBytes: %v", err)
+	}
+}
+
+// Upload bodies live beside their records and go with their registration.
+func TestUploadsAreDeletedWithTheirRegistration(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	err := s.Update(func(tx *Tx) error {
+		if err := tx.PutUpload("r_u", 0, []byte("up")); err != nil {
+			return err
+		}
+		return tx.PutRegistration("r_u", []byte("reg"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if b, err := tx.Upload("r_u", 0); err != nil || string(b) != "up" {
+			t.Fatalf("upload = %q %v", b, err)
+		}
+		return nil
+	})
+	if err := s.DeleteRegistration("r_u"); err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx *Tx) error {
+		if _, err := tx.Upload("r_u", 0); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("upload after delete: %v", err)
 		}
 		return nil
 	})
