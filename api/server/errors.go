@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/redact"
 )
 
 // MaxBodyBytes caps the body of POST /v1/fetches (uploads travel inside it,
@@ -23,6 +24,9 @@ func StatusFor(err error) int {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return http.StatusRequestEntityTooLarge
+		}
+		if errors.As(err, new(busyError)) {
+			return http.StatusServiceUnavailable
 		}
 		return http.StatusInternalServerError
 	}
@@ -53,10 +57,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case status == http.StatusRequestEntityTooLarge:
 		var tooBig *http.MaxBytesError
 		errors.As(err, &tooBig)
+		w.Header().Set("Connection", "close")
 		writeErrorBody(w, status, model.TypeError, "the request body is larger than the limit of "+humanBytes(tooBig.Limit))
-	default:
-		s.logger.Error("api call failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "1")
 		writeErrorBody(w, status, model.UnknownError, err.Error())
+	default:
+		// Never a secret in the answer (the log's handler redacts too).
+		msg := redact.String(err.Error())
+		s.logger.Error("api call failed", "method", r.Method, "path", r.URL.Path, "err", msg)
+		writeErrorBody(w, status, model.UnknownError, msg)
 	}
 }
 

@@ -49,15 +49,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sub := s.engine.Subscribe(uid) // before reading the outbox: nothing falls in between
-	defer sub.Close()
+	st := s.hub.join(appOf(r), uid, handle) // before reading the outbox: nothing falls in between
+	defer s.hub.leave(st)
 	stream, ok := startStream(w, appOf(r), uid)
 	if !ok {
 		s.writeError(w, r, fmt.Errorf("streaming is not supported by this connection"))
 		return
 	}
 	if handle {
-		s.serveLiveHandler(r, stream, sub)
+		s.serveLiveHandler(r, stream, st)
 		return
 	}
 	if after < 0 {
@@ -74,18 +74,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
+		var err error
 		select {
 		case <-r.Context().Done():
 			return
-		case ev, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			if ev.Seq == 0 { // progress (and bgfetch's "state"): live only
-				err = stream.write(ev, false)
-			} else if ev.Seq > stream.sent {
-				err = stream.replay(s.engine.Outbox())
-			}
+		case <-st.wake:
+			err = stream.send(st.take(), s.hub.feed, s.engine.Outbox())
 		case <-tick.C:
 			err = stream.ping()
 		}
@@ -138,6 +132,42 @@ func startStream(w http.ResponseWriter, app, uid string) (*eventStream, bool) {
 
 func (es *eventStream) wants(ev model.Event) bool {
 	return ev.Registration.App == es.app && (es.uid == "" || ev.Registration.UID == es.uid)
+}
+
+// send writes what the hub queued for the stream, in order: progress
+// frames as they are, durable events from the feed (from the outbox when
+// the stream is further behind than the feed keeps).
+func (es *eventStream) send(items []streamItem, f *feed, o *downloads.Outbox) error {
+	for _, it := range items {
+		if it.seq == 0 {
+			if _, err := es.w.Write(it.frame); err != nil {
+				return err
+			}
+			continue
+		}
+		if it.seq <= es.sent {
+			continue
+		}
+		evs, last, ok, err := f.after(es.sent)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := es.replay(o); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, se := range evs {
+			if es.wants(se.ev) {
+				if _, err := es.w.Write(se.frame); err != nil {
+					return err
+				}
+			}
+		}
+		es.sent = last
+	}
+	return nil
 }
 
 // replay writes the durable events after es.sent, in outbox order.
