@@ -90,7 +90,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
-	l.Close()                               // a socket nobody answers on
+	l.Close()                                // a socket nobody answers on
 	datadir.WriteEndpoint(dir, "unix:"+sock) // a crash left both behind
 	d := startTestDaemon(t, dir, "")
 	if d.Endpoint() != "unix:"+sock {
