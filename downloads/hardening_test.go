@@ -95,9 +95,9 @@ func TestInputOverTheStoreLimitsIsATypeError(t *testing.T) {
 	}
 }
 
-// Upload bodies are stored beside their records and sent from the store:
-// the record document and the fetch in memory hold no copy, and the
-// upload still arrives whole, after a restart too.
+// Upload bodies are stored as files and streamed from there: the record
+// document and the fetch in memory hold no copy, the upload arrives whole,
+// after a restart too, and its file goes with the registration.
 func TestUploadsAreStoredOnceAndNotKeptInMemory(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -113,7 +113,8 @@ func TestUploadsAreStoredOnceAndNotKeptInMemory(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	defer close(hold)
+	var release sync.Once
+	defer release.Do(func() { close(hold) })
 	e := newEnv(t)
 	up := randomBytes(3 << 20)
 	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "up", Requests: model.Requests{
@@ -161,6 +162,21 @@ func TestUploadsAreStoredOnceAndNotKeptInMemory(t *testing.T) {
 		defer mu.Unlock()
 		return string(got["/held"]) == "second"
 	})
+	release.Do(func() { close(hold) })
+	e.waitSettled(reg.UID, 10*time.Second)
+	if err := e.m.Release(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	up0 := filepath.Join(e.dir, "uploads", reg.UID, "0")
+	if st, err := os.Stat(up0); err != nil || st.Size() != int64(len(up)) {
+		t.Fatalf("upload file: %v", err)
+	}
+	if err := e.m.Forget(reg.UID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(up0)); !os.IsNotExist(err) {
+		t.Fatalf("the uploads of a forgotten registration are left: %v", err)
+	}
 }
 
 // A destination that cannot be used fails the fetch with the reason in

@@ -41,6 +41,8 @@ type Manager struct {
 	log       *slog.Logger
 	bus       bus
 	bodiesDir string
+	// uploadsRoot holds upload bodies (upload.go).
+	uploadsRoot string
 
 	outbox   Outbox
 	handlers Handlers
@@ -75,16 +77,17 @@ func New(cfg Config) (*Manager, error) {
 	}
 	cfg.setDefaults()
 	m := &Manager{
-		cfg:       cfg,
-		store:     cfg.Store,
-		log:       cfg.Logger,
-		bodiesDir: filepath.Join(cfg.DataDir, "bodies"),
-		outbox:    Outbox{store: cfg.Store},
-		handlers:  Handlers{store: cfg.Store},
-		icons:     IconCache{store: cfg.Store},
-		fetches:   make(map[string]*fetch),
-		active:    make(map[appID]string),
-		flushWake: make(chan struct{}, 1),
+		cfg:         cfg,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		bodiesDir:   filepath.Join(cfg.DataDir, "bodies"),
+		uploadsRoot: filepath.Join(cfg.DataDir, "uploads"),
+		outbox:      Outbox{store: cfg.Store},
+		handlers:    Handlers{store: cfg.Store},
+		icons:       IconCache{store: cfg.Store},
+		fetches:     make(map[string]*fetch),
+		active:      make(map[appID]string),
+		flushWake:   make(chan struct{}, 1),
 	}
 	m.grab = newGrabClient(newHTTPClient(cfg))
 	if err := os.MkdirAll(m.bodiesDir, 0o700); err != nil {
@@ -103,6 +106,7 @@ func New(cfg Config) (*Manager, error) {
 		go m.watchNetwork()
 	}
 	m.mu.Lock()
+	m.removeOrphanUploads()
 	active := slices.Clone(m.order)
 	m.schedule()
 	m.mu.Unlock()

@@ -78,11 +78,7 @@ func (t *transfer) run(ctx context.Context) error {
 	t.r.uploaded.Store(0)
 	t.m.log.Debug("attempt", "uid", t.f.reg.UID, "index", t.r.Index, "offset", offset, "total", t.ck.Total)
 
-	req := t.r.Request
-	if req.Body, err = t.m.uploadBody(t.f, t.r); err != nil {
-		return err
-	}
-	greq, err := newGrabRequest(ctx, t.path, req, &t.r.uploaded)
+	greq, err := newGrabRequest(ctx, t.path, t.r.Request, t.m.uploadOf(t.f, t.r), &t.r.uploaded)
 	if err != nil {
 		return failf(model.ReasonFetchError, "%v", err)
 	}

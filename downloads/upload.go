@@ -1,47 +1,102 @@
 package downloads
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
-
-	"github.com/bgfetch/bgfetch/persistence"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 )
 
-// Upload bodies (POST/PUT request bodies, up to model.MaxUploadBytes each)
-// are stored once, beside their record (persistence: PutUpload), and are
-// not kept in memory: a record keeps only the body's length, and each
-// attempt reads the body from the store while it sends it. So an active
-// fetch with 60 MB of uploads costs its size on disk, not in RAM, and
-// rewriting a record (every checkpoint of its state) never copies its
-// body. Records stored before this kept the body in their document; those
-// keep it in memory as before.
+// Upload bodies (POST/PUT request bodies) are written once, as files
+// DATA_DIR/uploads/<uid>/<index> synced before the registration is
+// stored, and each attempt streams its body from there: they are never
+// kept in memory (a record keeps only the length), never copied into a
+// store value (Badger's values stop at 16 MiB; larger uploads answered 500
+// with the record hex-dumped into the log, issue 14), and rewriting a
+// record never copies its body. They stay until the registration is
+// forgotten (a retry sends them again). Records stored before this kept
+// the body in their document; those keep it in memory as before.
 
-// storeUploads writes the upload bodies of a new registration, in as many
-// transactions as they need; records without one are skipped.
-func (m *Manager) storeUploads(uid string, bodies [][]byte) error {
-	var idx []int
-	for i, b := range bodies {
-		if len(b) > 0 {
-			idx = append(idx, i)
-		}
-	}
-	return m.store.UpdateMany(len(idx), func(tx *persistence.Tx, k int) error {
-		return tx.PutUpload(uid, idx[k], bodies[idx[k]])
-	})
+// upload is the body an attempt sends.
+type upload struct {
+	size int64
+	open func() (io.ReadCloser, error)
 }
 
-// uploadBody is the body the next attempt of r sends (nil for none).
-func (m *Manager) uploadBody(f *fetch, r *record) ([]byte, error) {
-	if r.uploadSize == 0 || len(r.Request.Body) > 0 {
-		return r.Request.Body, nil
+func (m *Manager) uploadsDir(uid string) string { return filepath.Join(m.uploadsRoot, uid) }
+
+// storeUploads writes and syncs the upload bodies of a new registration;
+// on an error nothing of them is left.
+func (m *Manager) storeUploads(uid string, bodies [][]byte) (err error) {
+	dir := m.uploadsDir(uid)
+	var paths []string
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	for i, b := range bodies {
+		if len(b) == 0 {
+			continue
+		}
+		if len(paths) == 0 {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+		}
+		p := filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			return fmt.Errorf("store the upload body of request %d: %w", i, err)
+		}
+		paths = append(paths, p)
 	}
-	var body []byte
-	err := m.store.View(func(tx *persistence.Tx) error {
-		var err error
-		body, err = tx.Upload(f.reg.UID, r.Index)
+	if len(paths) == 0 {
+		return nil
+	}
+	if err := syncFiles(dir, paths); err != nil {
 		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the upload body of record %d: %w", r.Index, err)
 	}
-	return body, nil
+	syncDir(dir)
+	syncDir(m.uploadsRoot)
+	return nil
+}
+
+// uploadOf is what the next attempt of r sends (size 0: no body).
+func (m *Manager) uploadOf(f *fetch, r *record) upload {
+	if b := r.Request.Body; len(b) > 0 { // stored before upload files
+		return upload{size: int64(len(b)), open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }}
+	}
+	if r.uploadSize == 0 {
+		return upload{}
+	}
+	path := filepath.Join(m.uploadsDir(f.reg.UID), strconv.Itoa(r.Index))
+	return upload{size: r.uploadSize, open: func() (io.ReadCloser, error) {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("the upload body of request %d: %w", r.Index, err)
+		}
+		return fh, nil
+	}}
+}
+
+// removeUploads deletes a forgotten registration's upload bodies.
+func (m *Manager) removeUploads(uid string) {
+	if err := os.RemoveAll(m.uploadsDir(uid)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.log.Warn("remove upload bodies", "uid", uid, "err", err)
+	}
+}
+
+// removeOrphanUploads deletes the uploads of registrations the store does
+// not have (a crash between writing them and storing the registration).
+// m.mu held, after load.
+func (m *Manager) removeOrphanUploads() {
+	ents, _ := os.ReadDir(m.uploadsRoot)
+	for _, e := range ents {
+		if _, ok := m.fetches[e.Name()]; !ok {
+			os.RemoveAll(filepath.Join(m.uploadsRoot, e.Name()))
+		}
+	}
 }

@@ -56,15 +56,14 @@ const (
 	prefixHandler      = "h/"
 	prefixIcon         = "i/"
 	prefixMeta         = "m/"
-	prefixUpload       = "u/"
 )
 
 // valueLogFileSize is the size of Badger's value log files, which is also
 // the largest value it stores.
 const valueLogFileSize = 16 << 20
 
-// MaxValueBytes is the largest value the store holds (a record document,
-// an upload body). Larger ones fail with ErrValueTooLarge.
+// MaxValueBytes is the largest value the store holds (a record or
+// registration document). Larger ones fail with ErrValueTooLarge.
 const MaxValueBytes = valueLogFileSize - 64<<10
 
 // ErrValueTooLarge is returned for a value over MaxValueBytes.
@@ -277,7 +276,7 @@ func (tx *Tx) set(key string, value []byte) error {
 // keyKind names what a key holds, for error messages.
 func keyKind(key string) string {
 	for prefix, kind := range map[string]string{prefixRegistration: "a registration", prefixRecord: "a record",
-		prefixUpload: "an upload body", prefixHandler: "a handler", prefixIcon: "an icon", prefixMeta: "a setting"} {
+		prefixHandler: "a handler", prefixIcon: "an icon", prefixMeta: "a setting"} {
 		if strings.HasPrefix(key, prefix) {
 			return kind
 		}
@@ -380,7 +379,7 @@ func (s *Store) DeleteRegistration(uid string) error {
 	}
 	var keys []string
 	err := s.View(func(tx *Tx) error {
-		for _, p := range []string{prefixRecord, prefixCheckpoint, prefixUpload} {
+		for _, p := range []string{prefixRecord, prefixCheckpoint} {
 			err := tx.eachKey(p+uid+"/", func(k string) error {
 				keys = append(keys, p+uid+"/"+k)
 				return nil
@@ -395,17 +394,6 @@ func (s *Store) DeleteRegistration(uid string) error {
 		return err
 	}
 	return s.UpdateMany(len(keys), func(tx *Tx, i int) error { return tx.del(keys[i]) })
-}
-
-// PutUpload stores the upload body of a record, beside its document so
-// that rewriting the record never copies the body.
-func (tx *Tx) PutUpload(uid string, index int, body []byte) error {
-	return tx.set(prefixUpload+recordKey(uid, index), body)
-}
-
-// Upload returns the upload body of a record, or ErrNotFound.
-func (tx *Tx) Upload(uid string, index int) ([]byte, error) {
-	return tx.get(prefixUpload + recordKey(uid, index))
 }
 
 // --- checkpoints ---

@@ -195,39 +195,8 @@ func TestValueTooLargeHoldsNoDump(t *testing.T) {
 		t.Fatalf("the error carries the value: %.300q", msg)
 	}
 	// The largest value that is allowed is stored.
-	err = s.Update(func(tx *Tx) error { return tx.PutUpload("r_big", 0, make([]byte, MaxValueBytes)) })
+	err = s.Update(func(tx *Tx) error { return tx.PutRecord("r_big", 1, make([]byte, MaxValueBytes)) })
 	if err != nil {
 		t.Fatalf("a value of MaxValueBytes: %v", err)
 	}
-}
-
-// Upload bodies live beside their records and go with their registration.
-func TestUploadsAreDeletedWithTheirRegistration(t *testing.T) {
-	t.Parallel()
-	s := openTemp(t, t.TempDir())
-	defer s.Close()
-	err := s.Update(func(tx *Tx) error {
-		if err := tx.PutUpload("r_u", 0, []byte("up")); err != nil {
-			return err
-		}
-		return tx.PutRegistration("r_u", []byte("reg"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.View(func(tx *Tx) error {
-		if b, err := tx.Upload("r_u", 0); err != nil || string(b) != "up" {
-			t.Fatalf("upload = %q %v", b, err)
-		}
-		return nil
-	})
-	if err := s.DeleteRegistration("r_u"); err != nil {
-		t.Fatal(err)
-	}
-	s.View(func(tx *Tx) error {
-		if _, err := tx.Upload("r_u", 0); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("upload after delete: %v", err)
-		}
-		return nil
-	})
 }

@@ -143,8 +143,14 @@ type cappedBuffer struct {
 func (b *cappedBuffer) Write(p []byte) (int, error) {
 	if room := b.limit - len(b.buf); room > 0 {
 		keep := p[:min(len(p), room)]
-		if len(b.buf)+len(keep) > cap(b.buf) { // grow, never past limit
-			grown := make([]byte, len(b.buf), min(b.limit, max(2*cap(b.buf), len(b.buf)+len(keep), 4096)))
+		if len(b.buf)+len(keep) > cap(b.buf) {
+			// 32 KiB (an answer is small), then the limit at once: never
+			// more than limit, and little garbage on the way.
+			size := b.limit
+			if cap(b.buf) == 0 && len(keep) <= 32<<10 {
+				size = min(b.limit, 32<<10)
+			}
+			grown := make([]byte, len(b.buf), size)
 			copy(grown, b.buf)
 			b.buf = grown
 		}

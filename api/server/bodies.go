@@ -136,10 +136,13 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 	return data, release, nil
 }
 
-// readAll reads r into one buffer of size bytes when the size is known.
+// readAll reads r into one buffer of size bytes when the size is known,
+// else in pieces joined once at the end: a body of unknown length costs
+// its size (twice, briefly), not the doublings of a growing buffer, and
+// one over the limit is never joined (a chunked 1 GiB body took 188 MiB).
 func readAll(r io.Reader, size int64) ([]byte, error) {
 	if size < 0 {
-		return io.ReadAll(r)
+		return readPieces(r)
 	}
 	buf := make([]byte, size)
 	if _, err := io.ReadFull(r, buf); err != nil {
@@ -149,4 +152,32 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 		return nil, err
 	}
 	return buf, nil
+}
+
+func readPieces(r io.Reader) ([]byte, error) {
+	var pieces [][]byte
+	total, next := 0, 64<<10
+	for {
+		buf := make([]byte, next)
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			pieces = append(pieces, buf[:n])
+			total += n
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		next = min(2*next, 4<<20)
+	}
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,10 +14,15 @@ import (
 // without, can take the file descriptors the engine needs for its bodies,
 // checkpoints and store (issue 14: 1,004 idle connections made checkpoints
 // fail with EMFILE). A connection is unauthenticated until a request on it
-// carries the token. When the unauthenticated ones reach their cap, the
-// oldest of them is closed to make room, so that a client that sends its
-// token at once always gets in; when all connections together reach
-// theirs, a new one is answered 503 and closed at once.
+// carries the token, and idle while it has sent nothing. When the
+// unauthenticated ones reach their cap, the oldest idle one that is older
+// than youngAge is closed to make room, so that a client that sends its
+// request at once always gets in, even among thousands of connections that
+// send nothing; without such a one (a burst of clients) the new one is let
+// in beyond that cap. When all connections together reach theirs, the
+// oldest idle unauthenticated one makes room, else the oldest that has
+// sent for longer than slowAge without a token (slowloris); without one,
+// the new connection is answered 503 and closed.
 
 // ConnLimits are the caps on the API's open connections.
 type ConnLimits struct {
@@ -38,7 +44,26 @@ type trackedConn struct {
 	t       *connTracker
 	elem    *list.Element // in t.unauth; nil once authenticated
 	counted bool          // in t.total
+	sent    atomic.Bool   // the server has read a byte of it
+	since   time.Time     // accepted
 }
+
+// Ages of an unauthenticated connection that make it the one to close.
+const (
+	youngAge = 250 * time.Millisecond // younger ones may not have sent yet
+	slowAge  = time.Second            // a request takes milliseconds
+)
+
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 && !c.sent.Load() {
+		c.sent.Store(true)
+	}
+	return n, err
+}
+
+// idle: the client has sent nothing, read or waiting to be read.
+func (c *trackedConn) idle() bool { return !c.sent.Load() && !pendingInput(c.Conn) }
 
 func (c *trackedConn) Close() error {
 	c.t.release(c)
@@ -79,15 +104,21 @@ func (l *limitListener) Accept() (net.Conn, error) {
 func (t *connTracker) admit(c net.Conn) *trackedConn {
 	var evict *trackedConn
 	t.mu.Lock()
-	if t.unauth.Len() >= t.limits.Unauthenticated || t.total >= t.limits.Total {
-		if front := t.unauth.Front(); front != nil {
-			evict = front.Value.(*trackedConn)
-			t.forget(evict)
+	now := time.Now()
+	switch {
+	case t.total >= t.limits.Total:
+		if evict = t.oldestUnauthenticated(now, true, 0); evict == nil {
+			evict = t.oldestUnauthenticated(now, false, slowAge)
 		}
+	case t.unauth.Len() >= t.limits.Unauthenticated:
+		evict = t.oldestUnauthenticated(now, true, youngAge)
+	}
+	if evict != nil {
+		t.forget(evict)
 	}
 	var tc *trackedConn
 	if t.total < t.limits.Total {
-		tc = &trackedConn{Conn: c, t: t, counted: true}
+		tc = &trackedConn{Conn: c, t: t, counted: true, since: now}
 		tc.elem = t.unauth.PushBack(tc)
 		t.total++
 	}
@@ -96,6 +127,26 @@ func (t *connTracker) admit(c net.Conn) *trackedConn {
 		evict.Conn.Close() // its server goroutine ends on the read error
 	}
 	return tc
+}
+
+// evictScan bounds how many connections admit looks at for an idle one.
+const evictScan = 32
+
+// oldestUnauthenticated is the oldest unauthenticated connection older
+// than minAge, and idle when idleOnly, among the evictScan oldest; nil
+// when there is none. t.mu held.
+func (t *connTracker) oldestUnauthenticated(now time.Time, idleOnly bool, minAge time.Duration) *trackedConn {
+	e := t.unauth.Front()
+	for i := 0; e != nil && i < evictScan; i, e = i+1, e.Next() {
+		c := e.Value.(*trackedConn)
+		if now.Sub(c.since) < minAge {
+			return nil // the rest are younger still
+		}
+		if !idleOnly || c.idle() {
+			return c
+		}
+	}
+	return nil
 }
 
 // forget uncounts c. t.mu held.

@@ -78,8 +78,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-st.wake:
-			err = stream.send(st.take(), s.hub.feed, s.engine.Outbox())
+		case <-s.hub.changed(st):
+			if !gather(r.Context()) {
+				return
+			}
+			entries, lost := s.hub.take(st)
+			err = stream.send(entries, lost, s.hub.feed, s.engine.Outbox())
 		case <-tick.C:
 			err = stream.ping()
 		}
@@ -114,6 +118,7 @@ type eventStream struct {
 	app     string
 	uid     string
 	sent    uint64 // highest outbox seq looked at
+	batch   []byte // frames to write at once (send)
 }
 
 // startStream answers 200 text/event-stream; false when w cannot stream.
@@ -134,15 +139,20 @@ func (es *eventStream) wants(ev model.Event) bool {
 	return ev.Registration.App == es.app && (es.uid == "" || ev.Registration.UID == es.uid)
 }
 
-// send writes what the hub queued for the stream, in order: progress
+// send writes the hub's log entries for the stream, in order: progress
 // frames as they are, durable events from the feed (from the outbox when
-// the stream is further behind than the feed keeps).
-func (es *eventStream) send(items []streamItem, f *feed, o *downloads.Outbox) error {
-	for _, it := range items {
+// the stream is further behind than the feed keeps); lost says entries
+// were dropped before the stream read them, so durable ones are looked
+// for in any case. The frames go out in one write (one chunk, one system
+// call) rather than one each.
+func (es *eventStream) send(entries []logEntry, lost bool, f *feed, o *downloads.Outbox) error {
+	es.batch = es.batch[:0]
+	if lost {
+		entries = append(entries, logEntry{seq: ^uint64(0)})
+	}
+	for _, it := range entries {
 		if it.seq == 0 {
-			if _, err := es.w.Write(it.frame); err != nil {
-				return err
-			}
+			es.batch = append(es.batch, it.frame...)
 			continue
 		}
 		if it.seq <= es.sent {
@@ -153,6 +163,9 @@ func (es *eventStream) send(items []streamItem, f *feed, o *downloads.Outbox) er
 			return err
 		}
 		if !ok {
+			if err := es.writeBatch(); err != nil {
+				return err
+			}
 			if err := es.replay(o); err != nil {
 				return err
 			}
@@ -160,14 +173,25 @@ func (es *eventStream) send(items []streamItem, f *feed, o *downloads.Outbox) er
 		}
 		for _, se := range evs {
 			if es.wants(se.ev) {
-				if _, err := es.w.Write(se.frame); err != nil {
-					return err
-				}
+				es.batch = append(es.batch, se.frame...)
 			}
 		}
 		es.sent = last
 	}
-	return nil
+	return es.writeBatch()
+}
+
+// writeBatch writes the frames gathered in es.batch.
+func (es *eventStream) writeBatch() error {
+	if len(es.batch) == 0 {
+		return nil
+	}
+	_, err := es.w.Write(es.batch)
+	es.batch = es.batch[:0]
+	if cap(es.batch) > 1<<20 {
+		es.batch = nil // do not keep a large buffer per stream
+	}
+	return err
 }
 
 // replay writes the durable events after es.sent, in outbox order.

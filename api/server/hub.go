@@ -1,63 +1,72 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // Event streams in O(events): the hub is the one subscriber of the
-// engine's bus for every stream of the API. It encodes each progress
-// event once and hands the same bytes to every stream that wants it; a
-// durable event only tells the streams how far to read, and they read it
-// from the feed (feed.go), which reads each durable event from the outbox
-// once for all of them. Before, each of 500 streams re-read the outbox and
-// re-encoded every event (1,000 registrations and aborts: 29 s instead of
-// 1.3 s, 17 times the CPU; issue 14).
+// engine's bus for every stream of the API. It appends each event once to
+// a shared log (a progress event encoded once, a durable one as its outbox
+// seq) and wakes every stream with one broadcast; each stream reads the
+// log from its own cursor, and durable events from the feed (feed.go),
+// which reads each from the outbox once for all of them. Before, each of
+// 500 streams re-read the outbox and re-encoded every event (1,000
+// registrations and aborts: 29 s instead of 1.3 s, 17 times the CPU;
+// issue 14).
 
-// maxStreamItems bounds what waits for a stream that does not read: past
-// it, its progress frames are dropped (they are never replayed anyway)
-// and its durable events are read again from the feed or the outbox.
-const maxStreamItems = 4096
+// hubLogSize is how many of the newest events the log keeps. A stream
+// further behind loses the progress events in between (they are never
+// replayed anyway) and reads the durable ones from the feed or the outbox.
+const hubLogSize = 4096
+
+// streamBatch is how long a stream gathers events after the first before
+// it writes them: one write and flush for all, instead of a system call
+// per event and stream.
+const streamBatch = 100 * time.Millisecond
 
 // hub routes the bus's events to the streams.
 type hub struct {
-	engine  Engine
-	logger  *slog.Logger
-	feed    *feed
+	engine Engine
+	logger *slog.Logger
+	feed   *feed
+
 	mu      sync.Mutex
-	streams map[*hubStream]struct{}
+	streams int
 	sub     *downloads.Subscription // while there are streams
+	log     []logEntry              // the newest events; log[0] is at position first
+	first   uint64
+	wake    chan struct{} // closed (and replaced) when the log grows
+}
+
+// logEntry is one bus event: a progress (or state) frame, or the seq of a
+// durable event.
+type logEntry struct {
+	app, uid string
+	typ      model.EventType
+	seq      uint64
+	frame    []byte
 }
 
 func newHub(e Engine, logger *slog.Logger) *hub {
-	return &hub{engine: e, logger: logger, streams: map[*hubStream]struct{}{}}
+	return &hub{engine: e, logger: logger, wake: make(chan struct{})}
 }
 
-// hubStream is what one stream is owed, in bus order.
+// hubStream is one stream's place in the hub's log.
 type hubStream struct {
 	app, uid string
-	live     bool // a live handler's: progress events only, no "state"
-	mu       sync.Mutex
-	items    []streamItem
-	wake     chan struct{}
-}
-
-// streamItem is a progress frame to write, or (seq > 0) the word that the
-// durable events up to seq are due.
-type streamItem struct {
-	seq   uint64
-	uid   string
-	typ   model.EventType
-	frame []byte
+	live     bool   // a live handler's: progress events only, no "state"
+	cursor   uint64 // the position of the next log entry to read
 }
 
 // join registers a stream of app (uid narrows it, live makes it a live
 // handler's). Events published from now on reach it.
 func (h *hub) join(app, uid string, live bool) *hubStream {
-	st := &hubStream{app: app, uid: uid, live: live, wake: make(chan struct{}, 1)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.sub == nil {
@@ -67,115 +76,91 @@ func (h *hub) join(app, uid string, live bool) *hubStream {
 		h.sub = h.engine.Subscribe("")
 		go h.route(h.sub)
 	}
-	h.streams[st] = struct{}{}
-	return st
+	h.streams++
+	return &hubStream{app: app, uid: uid, live: live, cursor: h.first + uint64(len(h.log))}
 }
 
-// leave unregisters st; the last stream to leave ends the subscription.
-func (h *hub) leave(st *hubStream) {
+// leave unregisters a stream; the last one to leave ends the subscription.
+func (h *hub) leave(*hubStream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.streams, st)
-	if len(h.streams) == 0 && h.sub != nil {
+	h.streams--
+	if h.streams == 0 && h.sub != nil {
 		h.sub.Close()
 		h.sub = nil
 	}
 }
 
-// route hands each event of sub to the streams that want it.
+// route appends each event of sub to the log and wakes the streams.
 func (h *hub) route(sub *downloads.Subscription) {
 	for ev := range sub.C {
-		var frame []byte
-		h.mu.Lock()
-		for st := range h.streams {
-			if !st.wants(ev) {
+		e := logEntry{app: ev.Registration.App, uid: ev.Registration.UID, typ: ev.Type, seq: ev.Seq}
+		if ev.Seq == 0 {
+			var err error
+			if e.frame, err = encodeFrame(ev, false); err != nil {
+				h.logger.Warn("encode an event", "type", ev.Type, "err", err)
 				continue
 			}
-			if ev.Seq > 0 {
-				st.due(ev.Seq)
-				continue
-			}
-			if frame == nil {
-				var err error
-				if frame, err = encodeFrame(ev, false); err != nil {
-					h.logger.Warn("encode an event", "type", ev.Type, "err", err)
-					break
-				}
-			}
-			st.push(ev, frame)
 		}
+		h.mu.Lock()
+		h.log = append(h.log, e)
+		if len(h.log) > 2*hubLogSize {
+			drop := len(h.log) - hubLogSize
+			h.first += uint64(drop)
+			h.log = append([]logEntry(nil), h.log[drop:]...)
+		}
+		close(h.wake)
+		h.wake = make(chan struct{})
 		h.mu.Unlock()
 	}
 }
 
-func (st *hubStream) wants(ev model.Event) bool {
-	if ev.Registration.App != st.app || (st.uid != "" && ev.Registration.UID != st.uid) {
+// changed is closed when the log has grown past st's cursor.
+func (h *hub) changed(st *hubStream) <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st.cursor < h.first+uint64(len(h.log)) {
+		closed := make(chan struct{})
+		close(closed)
+		return closed
+	}
+	return h.wake
+}
+
+// take returns the log entries st wants since its cursor, and moves the
+// cursor to the end. lost is true when entries st had not read were
+// dropped meanwhile.
+func (h *hub) take(st *hubStream) (entries []logEntry, lost bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st.cursor < h.first {
+		st.cursor, lost = h.first, true
+	}
+	for _, e := range h.log[st.cursor-h.first:] {
+		if st.wants(e) {
+			entries = append(entries, e)
+		}
+	}
+	st.cursor = h.first + uint64(len(h.log))
+	return entries, lost
+}
+
+func (st *hubStream) wants(e logEntry) bool {
+	if e.app != st.app || (st.uid != "" && e.uid != st.uid) {
 		return false
 	}
-	return !st.live || ev.Seq > 0 || ev.Type == model.EventProgress
+	return !st.live || e.seq > 0 || e.typ == model.EventProgress
 }
 
-// push queues a progress (or state) frame, replacing one of the same
-// registration and type queued since the last durable event.
-func (st *hubStream) push(ev model.Event, frame []byte) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	defer st.signal()
-	for i := len(st.items) - 1; i >= 0; i-- {
-		it := &st.items[i]
-		if it.seq > 0 {
-			break
-		}
-		if it.uid == ev.Registration.UID && it.typ == ev.Type {
-			it.frame = frame
-			return
-		}
-	}
-	if len(st.items) >= maxStreamItems {
-		st.collapse()
-	}
-	st.items = append(st.items, streamItem{uid: ev.Registration.UID, typ: ev.Type, frame: frame})
-}
-
-// due notes that durable events up to seq are to be sent.
-func (st *hubStream) due(seq uint64) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	defer st.signal()
-	if n := len(st.items); n > 0 && st.items[n-1].seq > 0 {
-		st.items[n-1].seq = max(st.items[n-1].seq, seq)
-		return
-	}
-	if len(st.items) >= maxStreamItems {
-		st.collapse()
-	}
-	st.items = append(st.items, streamItem{seq: seq})
-}
-
-// collapse keeps only the furthest durable word. st.mu held.
-func (st *hubStream) collapse() {
-	var seq uint64
-	for _, it := range st.items {
-		seq = max(seq, it.seq)
-	}
-	st.items = st.items[:0]
-	if seq > 0 {
-		st.items = append(st.items, streamItem{seq: seq})
-	}
-}
-
-func (st *hubStream) signal() {
+// gather waits streamBatch for more events to join the first; false when
+// ctx ended.
+func gather(ctx context.Context) bool {
+	t := time.NewTimer(streamBatch)
+	defer t.Stop()
 	select {
-	case st.wake <- struct{}{}:
-	default:
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
-}
-
-// take returns what is queued and empties the queue.
-func (st *hubStream) take() []streamItem {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	items := st.items
-	st.items = nil
-	return items
 }

@@ -101,16 +101,19 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubS
 		select {
 		case <-r.Context().Done():
 			return
-		case <-st.wake:
-			durable := false
-			for _, it := range st.take() {
+		case <-s.hub.changed(st):
+			if !gather(r.Context()) {
+				return
+			}
+			entries, durable := s.hub.take(st)
+			for _, it := range entries {
 				if it.seq > 0 {
 					durable = true
-				} else if _, err = stream.w.Write(it.frame); err != nil {
-					break
+				} else {
+					stream.batch = append(stream.batch, it.frame...)
 				}
 			}
-			if err == nil && durable {
+			if err = stream.writeBatch(); err == nil && durable {
 				err = sendHeads()
 			}
 		case <-changed:

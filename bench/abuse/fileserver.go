@@ -30,6 +30,9 @@ type fileServer struct {
 	srv  *http.Server
 	once sync.Once
 	icon []byte
+
+	mu   sync.Mutex
+	sunk map[string]int64 // bytes each /sink?QUERY received
 }
 
 func startFileServer() (*fileServer, error) {
@@ -37,13 +40,20 @@ func startFileServer() (*fileServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs := &fileServer{url: "http://" + l.Addr().String()}
+	fs := &fileServer{url: "http://" + l.Addr().String(), sunk: map[string]int64{}}
 	fs.srv = &http.Server{Handler: http.HandlerFunc(fs.serve)}
 	go fs.srv.Serve(l)
 	return fs, nil
 }
 
 func (fs *fileServer) close() { fs.srv.Close() }
+
+// sunkBytes is what /sink?query received last.
+func (fs *fileServer) sunkBytes(query string) int64 {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.sunk[query]
+}
 
 func (fs *fileServer) serve(w http.ResponseWriter, r *http.Request) {
 	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -58,7 +68,10 @@ func (fs *fileServer) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", fmt.Sprintf(`"gen-%d"`, size))
 		http.ServeContent(out, r, "", time.Time{}, io.NewSectionReader(pattern(size), 0, size))
 	case "sink":
-		io.Copy(io.Discard, r.Body)
+		n, _ := io.Copy(io.Discard, r.Body)
+		fs.mu.Lock()
+		fs.sunk[r.URL.RawQuery] = n
+		fs.mu.Unlock()
 		w.Write([]byte("ok\n"))
 	case "hold":
 		w.Header().Set("Content-Length", "1000000")

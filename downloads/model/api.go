@@ -18,9 +18,9 @@ const (
 	MaxTitleBytes   = 1024
 	MaxIcons        = 32
 
-	// MaxUploadBytes caps one request's upload body (decoded): each is
-	// stored as one value of the store, which holds up to 16 MiB.
-	MaxUploadBytes = 10 << 20
+	// MaxUploadBytes caps one request's upload body (decoded): what fits,
+	// base64-encoded, in a fetch() body of 64 MiB.
+	MaxUploadBytes = 48 << 20
 	// MaxURLBytes caps a request's or an icon's URL.
 	MaxURLBytes = 64 << 10
 	// MaxRequestHeaderBytes caps the names and values of one request's

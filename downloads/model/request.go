@@ -94,7 +94,7 @@ func (rs *Requests) UnmarshalJSON(raw []byte) error {
 // splitArray returns the items of a JSON array (already checked by
 // checkStrict) as slices of raw, without copying them.
 func splitArray(raw []byte) ([][]byte, error) {
-	s := &strictScanner{data: raw}
+	s := &strictScanner{data: raw, maxBase64: int(^uint(0) >> 1)}
 	s.space()
 	if s.pos >= len(raw) || raw[s.pos] != '[' {
 		return nil, TypeErrorf("requests must be a list")

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -29,7 +30,12 @@ var errSyntax = errors.New("malformed JSON")
 // checkStrict checks data, one JSON value for a v of type t, and that
 // nothing follows it.
 func checkStrict(data []byte, t reflect.Type) error {
-	s := &strictScanner{data: data}
+	return checkStrictUpTo(data, t, MaxUploadBytes)
+}
+
+// checkStrictUpTo is checkStrict with uploads of at most maxUpload bytes.
+func checkStrictUpTo(data []byte, t reflect.Type, maxUpload int) error {
+	s := &strictScanner{data: data, maxBase64: base64.StdEncoding.EncodedLen(maxUpload), maxUpload: maxUpload}
 	if err := s.value(t, ""); err != nil {
 		return err
 	}
@@ -41,17 +47,16 @@ func checkStrict(data []byte, t reflect.Type) error {
 }
 
 type strictScanner struct {
-	data []byte
-	pos  int
+	data      []byte
+	pos       int
+	maxBase64 int // the longest base64 text of an upload body
+	maxUpload int
 }
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
-
-// maxUploadBase64 is the longest base64 text of an upload body.
-var maxUploadBase64 = base64.StdEncoding.EncodedLen(MaxUploadBytes)
 
 // value checks one value at path for type t (nil: any).
 func (s *strictScanner) value(t reflect.Type, path string) error {
@@ -79,8 +84,8 @@ func (s *strictScanner) value(t reflect.Type, path string) error {
 		if _, err := s.str(path); err != nil {
 			return err
 		}
-		if t != nil && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 && s.pos-start-2 > maxUploadBase64 {
-			return TypeErrorf("%s: the body is larger than the limit of %d MiB", pathName(path), MaxUploadBytes>>20)
+		if t != nil && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 && s.pos-start-2 > s.maxBase64 {
+			return TypeErrorf("%s: the body is larger than the limit of %d bytes", pathName(path), s.maxUpload)
 		}
 		return nil
 	}
@@ -178,26 +183,29 @@ func (s *strictScanner) str(path string) (string, error) {
 	start := s.pos + 1
 	escaped := false
 	i := start
-	for ; i < len(s.data); i++ {
-		c := s.data[i]
-		if c == '"' {
+	for {
+		// Jump to the next quote or backslash (IndexByte is fast on long
+		// base64 bodies).
+		q := bytes.IndexByte(s.data[i:], '"')
+		if q < 0 {
+			return "", errSyntax
+		}
+		b := bytes.IndexByte(s.data[i:i+q], '\\')
+		if b < 0 {
+			i += q
 			break
 		}
-		if c == '\\' {
-			escaped = true
-			if i+1 >= len(s.data) {
-				return "", errSyntax
-			}
-			if s.data[i+1] == 'u' {
-				if err := s.checkEscape(i, path); err != nil {
-					return "", err
-				}
-			}
-			i++
+		i += b
+		escaped = true
+		if i+1 >= len(s.data) {
+			return "", errSyntax
 		}
-	}
-	if i >= len(s.data) {
-		return "", errSyntax
+		if s.data[i+1] == 'u' {
+			if err := s.checkEscape(i, path); err != nil {
+				return "", err
+			}
+		}
+		i += 2
 	}
 	raw := s.data[start:i]
 	s.pos = i + 1

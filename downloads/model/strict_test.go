@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base64"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -63,16 +64,23 @@ func TestInvalidUTF8IsATypeErrorNamingTheField(t *testing.T) {
 // length, before it is decoded.
 func TestUploadLargerThanTheLimitIsRefused(t *testing.T) {
 	t.Parallel()
-	body := func(n int) string {
-		return `{"id":"a","requests":[{"url":"http://h/x","method":"POST","body":"` +
-			base64.StdEncoding.EncodeToString(make([]byte, n)) + `"}]}`
+	// Each request object is checked as it is decoded (decodeRequest).
+	body := func(n int) []byte {
+		return []byte(`{"url":"http://h/x","method":"POST","body":"` + strings.Repeat("A", base64.StdEncoding.EncodedLen(n)) + `"}`)
 	}
-	if _, err := DecodeFetchRequest(strings.NewReader(body(MaxUploadBytes))); err != nil {
-		t.Fatalf("an upload of MaxUploadBytes: %v", err)
+	var r Request
+	const limit = 1000 // the check is the same at MaxUploadBytes, 64 MiB of text
+	if err := checkStrictUpTo(body(limit), reflect.TypeOf(&r), limit); err != nil {
+		t.Fatalf("an upload at the limit: %v", err)
 	}
-	_, err := DecodeFetchRequest(strings.NewReader(body(MaxUploadBytes + 3)))
-	if NameOf(err) != TypeError || !strings.Contains(err.Error(), "body") {
+	err := checkStrictUpTo(body(limit+3), reflect.TypeOf(&r), limit)
+	if NameOf(err) != TypeError || !strings.Contains(err.Error(), "body is larger") {
 		t.Fatalf("err = %v, want a TypeError about the body", err)
+	}
+	var f FetchRequest
+	small := `{"id":"a","requests":[{"url":"http://h/x","method":"POST","body":"aGVsbG8="}]}`
+	if err := DecodeStrictBytes([]byte(small), &f); err != nil || string(f.Requests[0].Body) != "hello" {
+		t.Fatalf("a small upload: %q %v", f.Requests, err)
 	}
 }
 
