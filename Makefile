@@ -50,6 +50,28 @@ test:
 	@# The >2 GiB transfer (grab #103) takes minutes under -race: its own pass.
 	$(GO) test -count=1 -timeout 10m -run 'TestOver2GiB' ./downloads
 	$(MAKE) --no-print-directory fuzz-short
+	$(MAKE) --no-print-directory test-clients
+
+# The clients' suites run against the binary just built (bin/bgfetch):
+# JavaScript (node --test; npm ci installs the one dev dependency,
+# TypeScript, for the types check).
+.PHONY: test-clients test-js test-python test-openapi
+test-clients: test-js test-python test-openapi
+
+test-js:
+	$(GO) build -o bin/bgfetch .
+	cd clients/js && npm ci --no-audit --no-fund --loglevel=error && BGFETCH_BIN=../../bin/bgfetch npm test
+
+# Python (standard library only; unittest, and pip install into fresh venvs).
+test-python:
+	$(GO) build -o bin/bgfetch .
+	BGFETCH_BIN=$(CURDIR)/bin/bgfetch python3 -m unittest discover -s clients/python/tests
+
+# docs/openapi.yaml: valid OpenAPI 3.1, and every answer of the real daemon
+# matches it (docs/openapi-test).
+test-openapi:
+	$(GO) build -o bin/bgfetch .
+	cd docs/openapi-test && npm ci --no-audit --no-fund --loglevel=error && BGFETCH_BIN=../../bin/bgfetch npm test
 
 # The platform-independent packages must build for Windows and macOS too
 # (the full Windows exe is built by package-test; this catches it in seconds).

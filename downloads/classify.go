@@ -63,6 +63,10 @@ type verdict struct {
 	// with fail. For "no such host" (offline resolvers say so too) and
 	// for errors this file does not recognise during a GET.
 	capped bool
+	// unreachable: no connection to the host could be made (refused,
+	// unreachable, no name, connect timeout); nothing was sent. Records of
+	// one host share a probe and a backoff (hosts.go).
+	unreachable bool
 }
 
 // maxCappedRetries is how many capped errors in a row are retried (about
@@ -102,8 +106,11 @@ func classify(err error, canResume bool) verdict {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound && !dnsErr.IsTemporary {
-		return verdict{temporary: true, capped: true,
+		return verdict{temporary: true, capped: true, unreachable: true,
 			fail: failf(model.ReasonFetchError, "unknown host %s", dnsErr.Name)}
+	}
+	if isDialError(err) {
+		return verdict{temporary: true, unreachable: true} // nothing was sent: an upload may wait too
 	}
 	if !canResume {
 		return verdict{fail: failf(model.ReasonFetchError, "the connection was lost during a request that cannot be resumed: %v", err)}
@@ -132,6 +139,17 @@ func isNetworkError(err error) bool {
 	}
 	var oe *net.OpError
 	return errors.As(err, &oe)
+}
+
+// isDialError reports a failure to connect at all: the name did not
+// resolve, or the connection (or the proxy's) could not be made.
+func isDialError(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && (oe.Op == "dial" || oe.Op == "proxyconnect")
 }
 
 // isLocalIOError reports a failure of the local file system (as opposed to

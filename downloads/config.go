@@ -14,7 +14,8 @@ type Config struct {
 	// Store is the opened persistence store. Required; the caller closes it
 	// after Manager.Close.
 	Store *persistence.Store
-	// MaxConnections is the global limit of simultaneous transfers (6).
+	// MaxConnections, when above 0, overrides the maxConnections setting
+	// for this run (serve --max-connections).
 	MaxConnections int
 	// QuotaBytes caps the bytes bodies may occupy in the data dir across all
 	// kept registrations (0: only the disk's free space).
@@ -31,8 +32,15 @@ type Config struct {
 	ProgressInterval   time.Duration // progress events per registration at most this often (250 ms)
 	StatusRetries      int           // retries of 408/429/5xx before bad-status (5)
 	HeaderTimeout      time.Duration // time to wait for response headers (30 s)
-	// WatchNetwork enables NetworkManager's connectivity signal on Linux.
+	// WatchNetwork enables NetworkManager's connectivity and metered
+	// signals on Linux.
 	WatchNetwork bool
+	// PriorityAging: a fetch that waited this long for a slot counts one
+	// priority higher, so that low work does not starve (60 s).
+	PriorityAging time.Duration
+	// SegmentTick is how often a segmented transfer looks at its workers
+	// (adds one, gives one back; 500 ms).
+	SegmentTick time.Duration
 
 	// firstPlaceMode is the first way a move to a destination tries to
 	// give a body its name (placement.go); tests start further down.
@@ -40,9 +48,6 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.MaxConnections <= 0 {
-		c.MaxConnections = 6
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -57,6 +62,8 @@ func (c *Config) setDefaults() {
 	def(&c.CheckpointInterval, time.Second)
 	def(&c.ProgressInterval, 250*time.Millisecond)
 	def(&c.HeaderTimeout, 30*time.Second)
+	def(&c.PriorityAging, 60*time.Second)
+	def(&c.SegmentTick, 500*time.Millisecond)
 	if c.CheckpointBytes <= 0 {
 		c.CheckpointBytes = 64 << 20
 	}

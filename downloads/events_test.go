@@ -135,7 +135,14 @@ func TestMaintenanceForgetsOldHistory(t *testing.T) {
 	e.waitSettled(a.UID, 5*time.Second)
 	e.waitSettled(b.UID, 5*time.Second)
 	e.m.Release(a.UID)
-	e.m.maintain(time.Now().Add(keepHistory + time.Hour))
+	if _, err := e.m.UpdateSettings(model.SettingsPatch{KeepHistoryDays: ptr(2)}); err != nil {
+		t.Fatal(err)
+	}
+	e.m.maintain(time.Now().Add(24 * time.Hour)) // within the two days: kept
+	if _, err := e.m.Registration(a.UID); err != nil {
+		t.Fatalf("released registration forgotten before keepHistoryDays: %v", err)
+	}
+	e.m.maintain(time.Now().Add(49 * time.Hour))
 	if _, err := e.m.Registration(a.UID); model.NameOf(err) != model.NotFoundError {
 		t.Fatalf("old released registration kept: %v", err)
 	}

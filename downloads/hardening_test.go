@@ -215,3 +215,43 @@ func TestFailedMoveSaysWhy(t *testing.T) {
 		t.Fatal("the reason is not stored")
 	}
 }
+
+// A retried fetch sends its upload again, read back from the old fetch's
+// upload file (bodies are not kept in memory).
+func TestRetrySendsTheUploadAgain(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var bodies [][]byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		first := len(bodies) == 1
+		mu.Unlock()
+		if first {
+			http.Error(w, "no", http.StatusForbidden)
+		}
+	}))
+	defer srv.Close()
+	e := newEnv(t)
+	up := randomBytes(200 << 10)
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "retry-up", Requests: model.Requests{{URL: srv.URL + "/u", Method: "POST", Body: up}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitSettled(reg.UID, 10*time.Second); got.Result != model.ResultFailure {
+		t.Fatalf("first attempt: %+v", got)
+	}
+	again, err := e.m.Retry(reg.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.waitSettled(again.UID, 10*time.Second); got.Result != model.ResultSuccess {
+		t.Fatalf("retry: %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 2 || !bytes.Equal(bodies[1], up) {
+		t.Fatalf("the retry sent %d bodies, the last of %d bytes", len(bodies), len(bodies[len(bodies)-1]))
+	}
+}

@@ -167,3 +167,21 @@ func mountTmpfs(t *testing.T, size string) string {
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir
 }
+
+func ptr[T any](v T) *T { return &v }
+
+// killChild runs test of this test binary as a child process with env,
+// and kills it with SIGKILL as soon as progressed reports true: a crash at
+// an arbitrary point of a running transfer.
+func killChild(t *testing.T, test string, env []string, progressed func() bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the child's progress", 20*time.Second, progressed)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+}

@@ -5,10 +5,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+
 	"github.com/bgfetch/bgfetch/internal/version"
 	"github.com/cavaliergopher/grab/v3"
 )
@@ -16,26 +18,79 @@ import (
 // This file is the one place that sets up HTTP: the transport, grab's
 // client, and each request bgfetch sends.
 
-func newHTTPClient(cfg Config) *http.Client {
+// newHTTPClient is the client of every transfer, connecting through the
+// proxy setting's proxy.
+func newHTTPClient(cfg Config, proxy string) (*http.Client, error) {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          64,
-			MaxIdleConnsPerHost:   cfg.MaxConnections,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   15 * time.Second,
-			ResponseHeaderTimeout: cfg.HeaderTimeout,
-			ExpectContinueTimeout: time.Second,
-			// Bodies are stored as sent: never let the transport inflate a
-			// gzip Content-Encoding behind our byte counts.
-			DisableCompression: true,
-			ReadBufferSize:     256 << 10,
-		},
-		// Redirects are followed (up to 10) like fetch's "follow" mode.
+	tr := &http.Transport{
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   model.MaxConnectionsPerFile * 2,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: cfg.HeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+		// Bodies are stored as sent: never let the transport inflate a
+		// gzip Content-Encoding behind our byte counts.
+		DisableCompression: true,
+		ReadBufferSize:     256 << 10,
 	}
+	if err := configureProxy(tr, proxy); err != nil {
+		return nil, err
+	}
+	// Redirects are followed (up to 10) like fetch's "follow" mode.
+	return &http.Client{Transport: tr}, nil
+}
+
+// configureProxy makes tr connect as the proxy setting says: "system"
+// (the environment's HTTP_PROXY, HTTPS_PROXY, NO_PROXY), "none", or a
+// proxy URL (http, https; socks5 and socks5h, which net/http dials with
+// the proxy resolving the name).
+func configureProxy(tr *http.Transport, setting string) error {
+	switch setting {
+	case "", "system":
+		tr.Proxy = http.ProxyFromEnvironment
+		return nil
+	case "none":
+		tr.Proxy = nil
+		return nil
+	}
+	if err := validateProxy(setting); err != nil {
+		return err
+	}
+	u, _ := url.Parse(setting)
+	if u.Scheme == "socks5h" {
+		c := *u
+		c.Scheme = "socks5"
+		u = &c
+	}
+	tr.Proxy = http.ProxyURL(u)
+	return nil
+}
+
+// useProxy switches every new connection to the proxy setting; running
+// transfers stop and resume over the new proxy at once.
+func (m *Manager) useProxy(setting string) error {
+	hc, err := newHTTPClient(m.cfg, setting)
+	if err != nil {
+		hc, _ = newHTTPClient(m.cfg, "none")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := m.httpc
+	m.httpc, m.grab = hc, newGrabClient(hc)
+	if old != nil {
+		old.CloseIdleConnections()
+		for _, f := range m.order {
+			for _, r := range f.recs {
+				if r.running {
+					r.cancel(errGated)
+				}
+			}
+		}
+	}
+	return err
 }
 
 func newGrabClient(hc *http.Client) *grab.Client {
@@ -56,6 +111,17 @@ func (c countingBody) Read(p []byte) (int, error) {
 	n, err := c.ReadCloser.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// setRequestHeaders sets the client's headers and bgfetch's own on an
+// attempt's request.
+func setRequestHeaders(hreq *http.Request, r model.Request) {
+	for k, v := range r.Headers {
+		hreq.Header.Set(k, v)
+	}
+	hreq.Header.Set("User-Agent", version.UserAgent())
+	// Identity encoding: the stored body is exactly the bytes served.
+	hreq.Header.Set("Accept-Encoding", "identity")
 }
 
 // newGrabRequest builds the grab request for one attempt of a record,
@@ -82,12 +148,7 @@ func newGrabRequest(ctx context.Context, partial string, r model.Request, up upl
 			return countingBody{ReadCloser: b, n: uploaded}, nil
 		}
 	}
-	for k, v := range r.Headers {
-		hreq.Header.Set(k, v)
-	}
-	hreq.Header.Set("User-Agent", version.UserAgent())
-	// Identity encoding: the stored body is exactly the bytes served.
-	hreq.Header.Set("Accept-Encoding", "identity")
+	setRequestHeaders(hreq, r)
 	greq := &grab.Request{
 		HTTPRequest:      hreq,
 		Filename:         partial,

@@ -30,7 +30,12 @@ func TestOver2GiBWithCutPast2GiB(t *testing.T) {
 	srv.Cut(2<<30+10<<20, 1) // the first answer stops past the 2 GiB mark
 	proto := testserver.PatternAt(size)
 	e := newEnv(t, func(c *Config) { c.CheckpointInterval = 200 * time.Millisecond })
-	reg := e.fetch("big", fmt.Sprintf("%s/gen/big?size=%d", srv.URL, size))
+	// One stream (connections 1): grab's own transfer past the 2 GiB mark.
+	reg, err := e.m.Fetch("test", model.FetchRequest{ID: "big", Connections: 1,
+		Requests: model.GetRequests(fmt.Sprintf("%s/gen/big?size=%d", srv.URL, size))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := e.waitSettled(reg.UID, 5*time.Minute)
 	if got.Result != model.ResultSuccess || got.Downloaded != size {
 		t.Fatalf("settled = %+v", got)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,6 +26,9 @@ var (
 	errShutdown = errors.New("shutting down")
 	errAborted  = errors.New("aborted")
 	errSettled  = errors.New("the fetch settled")
+	// errGated: a schedule window, a metered network or a new proxy stops
+	// the transfer for now; it resumes from its checkpoint.
+	errGated = errors.New("stopped by the schedule, the metered policy or new settings")
 )
 
 // Manager is the Background Fetch manager for every app: it coordinates
@@ -37,7 +41,8 @@ var (
 type Manager struct {
 	cfg       Config
 	store     *persistence.Store
-	grab      *grab.Client
+	httpc     *http.Client // every transfer's; replaced when the proxy setting changes (m.mu)
+	grab      *grab.Client // over httpc
 	log       *slog.Logger
 	bus       bus
 	bodiesDir string
@@ -57,14 +62,23 @@ type Manager struct {
 	flushMu   sync.Mutex    // one flush at a time
 	flushWake chan struct{} // a record finished: flush soon
 
-	mu      sync.Mutex
-	unsaved []*pendingSave    // finished records not yet durable
-	fetches map[string]*fetch // every kept registration by uid
-	active  map[appID]string  // active (app, id) → uid; "" while being registered
-	order   []*fetch          // active fetches in registration order
-	ready   []*fetch          // fetches that may have a record to start, in turn (scheduler.go)
-	running int               // transfers holding a connection slot
-	closed  bool
+	settingsMu sync.Mutex // one UpdateSettings at a time
+	global     *limiter   // all transfers together: settings and schedule (gates.go)
+
+	mu          sync.Mutex
+	unsaved     []*pendingSave        // finished records not yet durable
+	fetches     map[string]*fetch     // every kept registration by uid
+	active      map[appID]string      // active (app, id) → uid; "" while being registered
+	order       []*fetch              // active fetches in registration order
+	ready       [3][]*fetch           // per priority: fetches that may have a record to start, in turn (scheduler.go)
+	running     int                   // connection slots in use (segments hold one each)
+	slotWanted  bool                  // a ready record waits for a slot
+	hosts       map[string]*hostState // unreachable hosts (hosts.go)
+	settings    model.Settings        // this run's: stored, with serve's flags over them
+	stored      model.Settings        // as in the store
+	schedPaused bool                  // a schedule window pauses every transfer
+	metered     bool                  // the network is metered now
+	closed      bool
 }
 
 type appID struct{ app, id string }
@@ -87,19 +101,28 @@ func New(cfg Config) (*Manager, error) {
 		icons:       IconCache{store: cfg.Store},
 		fetches:     make(map[string]*fetch),
 		active:      make(map[appID]string),
+		hosts:       make(map[string]*hostState),
 		flushWake:   make(chan struct{}, 1),
+		global:      newLimiter(0),
 	}
-	m.grab = newGrabClient(newHTTPClient(cfg))
 	if err := os.MkdirAll(m.bodiesDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create bodies directory: %w", err)
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
+	if err := m.loadSettings(); err != nil {
+		return nil, err
+	}
+	if err := m.useProxy(m.settings.Proxy); err != nil {
+		m.log.Error("the proxy setting cannot be used; connecting directly", "err", err)
+	}
 	if err := m.load(); err != nil {
 		return nil, err
 	}
-	m.loops.Add(3)
+	m.applySchedule(time.Now())
+	m.loops.Add(4)
 	go m.every(cfg.ProgressInterval, m.publishAllProgress)
 	go m.every(maintenanceEvery, func() { m.maintain(time.Now()) })
+	go m.every(time.Second, func() { m.applySchedule(time.Now()) })
 	go m.flushLoop()
 	if cfg.WatchNetwork {
 		m.loops.Add(1)
@@ -127,7 +150,8 @@ func (m *Manager) load() error {
 				m.log.Error("skipping unreadable registration", "uid", uid, "err", err)
 				return nil
 			}
-			f := &fetch{reg: sr.Registration, paused: sr.Paused, uiUpdated: sr.UIUpdated}
+			f := &fetch{reg: sr.Registration, paused: sr.Paused, uiUpdated: sr.UIUpdated,
+				lastStart: time.Now(), limiter: newLimiter(sr.MaxBytesPerSecond)}
 			if err := m.loadRecords(tx, f); err != nil {
 				return err
 			}
@@ -154,7 +178,7 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 		if err := json.Unmarshal(d, &rec); err != nil || rec.Index != i {
 			return fmt.Errorf("registration %s: unreadable record %d", uid, i)
 		}
-		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, uploadSize: rec.UploadSize}
+		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, host: hostKey(rec.Request.URL), uploadSize: rec.UploadSize}
 		if n := int64(len(rec.Request.Body)); n > 0 {
 			r.uploadSize = n // stored before upload.go: the body stays in the record
 		}

@@ -30,9 +30,16 @@ func (m *Manager) publishAllProgress() {
 }
 
 func (m *Manager) publishProgressLocked() {
+	now := time.Now()
 	for _, f := range m.order {
+		st := m.stateOf(f)
+		if st == model.StateRunning {
+			f.speed.add(now, f.downloaded.Load())
+		} else if f.speed.n > 0 {
+			f.speed = speedMeter{}
+		}
 		m.publishProgress(f, false)
-		if s := m.stateOf(f); s != f.lastState {
+		if st != f.lastState {
 			m.publishStateLocked(f)
 		}
 	}
@@ -78,4 +85,53 @@ func (m *Manager) usedBytes() int64 {
 		n += f.downloaded.Load()
 	}
 	return n
+}
+
+// speedMeter is a fetch's speed: bytes per second over the last few
+// seconds of progress samples. Guarded by Manager.mu.
+type speedMeter struct {
+	samples [16]speedSample
+	n, next int
+}
+
+type speedSample struct {
+	at    time.Time
+	bytes int64
+}
+
+// speedWindow is how far back the speed looks.
+const speedWindow = 3 * time.Second
+
+func (s *speedMeter) add(at time.Time, bytes int64) {
+	if s.n > 0 {
+		last := s.samples[(s.next+len(s.samples)-1)%len(s.samples)]
+		if bytes < last.bytes { // restarted from zero: measure anew
+			s.n = 0
+		}
+	}
+	s.samples[s.next] = speedSample{at, bytes}
+	s.next = (s.next + 1) % len(s.samples)
+	s.n = min(s.n+1, len(s.samples))
+}
+
+// rate is the bytes per second between the newest sample and the oldest
+// within speedWindow of it (0 with fewer than two samples).
+func (s *speedMeter) rate() int64 {
+	if s.n < 2 {
+		return 0
+	}
+	newest := s.samples[(s.next+len(s.samples)-1)%len(s.samples)]
+	oldest := newest
+	for i := 2; i <= s.n; i++ {
+		c := s.samples[(s.next+len(s.samples)-i)%len(s.samples)]
+		if newest.at.Sub(c.at) > speedWindow {
+			break
+		}
+		oldest = c
+	}
+	dt := newest.at.Sub(oldest.at).Seconds()
+	if dt <= 0 {
+		return 0
+	}
+	return int64(float64(newest.bytes-oldest.bytes) / dt)
 }

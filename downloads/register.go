@@ -10,6 +10,12 @@ import (
 
 // Fetch registers a background fetch of app (spec A.1, B).
 func (m *Manager) Fetch(app string, opts model.FetchRequest) (model.Registration, error) {
+	return m.register(app, opts, nil)
+}
+
+// register is Fetch; prepare, when given, works on the new fetch before it
+// is stored (Retry gives it the old fetch's bodies).
+func (m *Manager) register(app string, opts model.FetchRequest, prepare func(*fetch) error) (model.Registration, error) {
 	if err := ValidateApp(app); err != nil {
 		return model.Registration{}, err
 	}
@@ -22,12 +28,27 @@ func (m *Manager) Fetch(app string, opts model.FetchRequest) (model.Registration
 			return model.Registration{}, model.Quotaf("downloadTotal %d exceeds the %d bytes available", opts.DownloadTotal, free)
 		}
 	}
+	m.mu.Lock()
+	if opts.Priority == "" {
+		opts.Priority = model.PriorityNormal
+	}
+	if opts.Metered == "" {
+		opts.Metered = m.settings.Metered // decided once, at registration
+	}
+	m.mu.Unlock()
 	key := appID{app, opts.ID}
 	if err := m.reserve(key); err != nil {
 		return model.Registration{}, err
 	}
 	f, uploads := newFetch(app, opts, reqs)
-	if err := m.persistNew(f, uploads); err != nil {
+	err = nil
+	if prepare != nil {
+		err = prepare(f)
+	}
+	if err == nil {
+		err = m.persistNew(f, uploads)
+	}
+	if err != nil {
 		m.mu.Lock()
 		delete(m.active, key)
 		m.mu.Unlock()
@@ -81,12 +102,15 @@ func newFetch(app string, opts model.FetchRequest, reqs []model.Request) (*fetch
 		RecordsAvailable: true, State: model.StateQueued, CreatedAt: time.Now().UTC(),
 		Destination: opts.Destination, Handler: opts.Handler, AllGET: allGET,
 	}}
+	f.reg.Priority, f.reg.MaxBytesPerSecond, f.reg.Connections, f.reg.Metered = opts.Priority, opts.MaxBytesPerSecond, opts.Connections, opts.Metered
+	f.lastStart, f.limiter = time.Now(), newLimiter(opts.MaxBytesPerSecond)
 	uploads := make([][]byte, len(reqs))
 	for i, r := range reqs {
 		uploads[i], r.Body = r.Body, nil
 		f.recs = append(f.recs, &record{
 			Record:     model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
 			ckpt:       persistence.Checkpoint{Total: -1},
+			host:       hostKey(r.URL),
 			uploadSize: int64(len(uploads[i])),
 		})
 	}
@@ -101,6 +125,11 @@ func (m *Manager) persistNew(f *fetch, uploads [][]byte) error {
 		return err
 	}
 	err := m.store.UpdateMany(len(f.recs), func(tx *persistence.Tx, i int) error {
+		if ck := f.recs[i].ckpt; ck.Stored() > 0 {
+			if err := tx.PutCheckpoint(f.reg.UID, i, ck); err != nil {
+				return err
+			}
+		}
 		return tx.PutRecord(f.reg.UID, i, recordDoc(f.recs[i]))
 	})
 	if err != nil {

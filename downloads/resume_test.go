@@ -7,12 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -328,16 +326,9 @@ func TestKill9Resumes(t *testing.T) {
 	}
 	start := time.Now()
 	for kill := 0; kill < kills; kill++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKill9Resumes$")
-		cmd.Env = append(os.Environ(), "BGFETCH_CHILD_DIR="+dir, "BGFETCH_CHILD_URLS="+strings.Join(urls, " "))
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		before := stored()
-		waitFor(t, "child progress", 10*time.Second, func() bool { return stored() > before+1<<20 })
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		killChild(t, "TestKill9Resumes", []string{"BGFETCH_CHILD_DIR=" + dir, "BGFETCH_CHILD_URLS=" + strings.Join(urls, " ")},
+			func() bool { return stored() > before+1<<20 })
 	}
 	ranged := srv.Ranged.Load()
 	e := &testEnv{t: t, dir: dir, cfg: fastConfig()}

@@ -10,11 +10,7 @@ import (
 const (
 	// keepEvents is how many of the newest outbox entries stay for SSE
 	// replay (Last-Event-ID) after their handler took them.
-	keepEvents = 10000
-	// keepHistory is how long a settled, released registration stays in
-	// the history (GET /v1/registrations/{uid}, the window) before it is
-	// forgotten.
-	keepHistory      = 30 * 24 * time.Hour
+	keepEvents       = 10000
 	maintenanceEvery = 10 * time.Minute
 )
 
@@ -29,6 +25,9 @@ func (m *Manager) maintain(now time.Time) {
 		}
 	}
 	m.mu.Lock()
+	// A settled, released registration stays in the history (GET
+	// /v1/registrations, the window) for the setting keepHistoryDays.
+	keepHistory := time.Duration(m.settings.KeepHistoryDays) * 24 * time.Hour
 	var old []string
 	for uid, f := range m.fetches {
 		if !f.reg.Active() && !f.reg.RecordsAvailable && f.reg.SettledAt != nil && now.Sub(*f.reg.SettledAt) > keepHistory {

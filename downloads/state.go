@@ -28,8 +28,15 @@ type fetch struct {
 	settling bool
 	// pendingFrom is the lowest record index that may still be runnable.
 	pendingFrom int
-	// queued: f is in Manager.ready.
+	// queued: f is in one of Manager.ready's queues.
 	queued bool
+	// lastStart is when f last started a transfer (or was registered):
+	// how long it has waited, for the scheduler's aging.
+	lastStart time.Time
+	// limiter caps f's transfers together (reg.MaxBytesPerSecond).
+	limiter *limiter
+	// speed measures f's bytes per second (progress.go).
+	speed speedMeter
 
 	downloaded atomic.Int64 // sum of the records' stored bytes
 
@@ -56,9 +63,22 @@ type record struct {
 	attemptFrom   int64 // offset the current attempt started at
 	reason        model.FailureReason
 	timer         *time.Timer
+	waitReason    model.WaitReason // why it waits (network, retry) while waiting
+	host          string           // hostKey of the request (hosts.go)
+	hostWait      bool             // waiting for its unreachable host
+	transfer      *transfer        // the running attempt, nil when none
 }
 
 func (r *record) finished() bool { return r.State.Finished() }
+
+// rank is f's priority as a ready-queue index (normal for registrations
+// stored before priorities existed).
+func (f *fetch) rank() int {
+	if r := f.reg.Priority.Rank(); r >= 0 {
+		return r
+	}
+	return model.PriorityNormal.Rank()
+}
 
 // uploadedPersisted is what a stored record says was uploaded.
 func (r *record) uploadedPersisted() int64 {
@@ -114,6 +134,18 @@ func (m *Manager) snapshot(f *fetch) model.Registration {
 		r.Icons = []model.Icon{}
 	}
 	r.KnownTotal = f.knownTotal()
+	if r.Priority == "" {
+		r.Priority = model.PriorityNormal
+	}
+	if r.Metered == "" {
+		r.Metered = model.MeteredAllow
+	}
+	if r.State == model.StateRunning {
+		r.Speed = f.speed.rate()
+	}
+	if r.State == model.StateWaitingNetwork {
+		r.WaitReason = m.waitReason(f)
+	}
 	return r
 }
 
@@ -148,12 +180,15 @@ func (m *Manager) stateOf(f *fetch) model.State {
 	if f.paused {
 		return model.StatePaused
 	}
+	if m.gate(f) != model.WaitNone {
+		return model.StateWaitingNetwork
+	}
 	waiting := false
 	for _, r := range f.recs {
 		if r.running {
 			return model.StateRunning
 		}
-		if r.waiting {
+		if r.waiting || r.hostWait {
 			waiting = true
 		}
 	}
@@ -161,6 +196,26 @@ func (m *Manager) stateOf(f *fetch) model.State {
 		return model.StateWaitingNetwork
 	}
 	return model.StateQueued
+}
+
+// waitReason is why a waiting-network f waits. m.mu held.
+func (m *Manager) waitReason(f *fetch) model.WaitReason {
+	if g := m.gate(f); g != model.WaitNone {
+		return g
+	}
+	reason := model.WaitNone
+	for _, r := range f.recs {
+		switch {
+		case r.hostWait:
+			return model.WaitNetwork
+		case r.waiting && r.waitReason != model.WaitNone:
+			reason = r.waitReason
+		}
+	}
+	if reason == model.WaitNone {
+		reason = model.WaitNetwork
+	}
+	return reason
 }
 
 // recordView is the public copy of a record. m.mu held.

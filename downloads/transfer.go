@@ -43,6 +43,9 @@ type transfer struct {
 	path   string // the partial body
 	isGET  bool
 	offset int64 // where this attempt resumed
+	grab   *grab.Client
+	http   *http.Client
+	limit  limiters // the fetch's and the global rate limits
 
 	// Shared between grab's goroutine (beforeCopy) and the watcher.
 	mu      sync.Mutex
@@ -57,8 +60,10 @@ func (m *Manager) partialPath(f *fetch, r *record) string {
 	return filepath.Join(m.bodiesDir, f.reg.UID, strconv.Itoa(r.Index))
 }
 
+// newTransfer prepares an attempt of r. m.mu held.
 func (m *Manager) newTransfer(f *fetch, r *record) *transfer {
-	return &transfer{m: m, f: f, r: r, path: m.partialPath(f, r), isGET: r.Request.Method == http.MethodGet, ck: r.ckpt}
+	return &transfer{m: m, f: f, r: r, path: m.partialPath(f, r), isGET: r.Request.Method == http.MethodGet, ck: r.ckpt,
+		grab: m.grab, http: m.httpc, limit: limiters{f.limiter, m.global}}
 }
 
 // run makes one attempt. It returns nil when the body is complete, a
@@ -67,6 +72,9 @@ func (m *Manager) newTransfer(f *fetch, r *record) *transfer {
 func (t *transfer) run(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(t.path), 0o700); err != nil {
 		return err
+	}
+	if len(t.ck.Segments) > 0 {
+		return t.runSegments(ctx)
 	}
 	offset, err := preparePartial(t.path, &t.ck, t.isGET)
 	if err != nil {
@@ -86,7 +94,9 @@ func (t *transfer) run(ctx context.Context) error {
 		greq.HTTPRequest.Header.Set("If-Range", ifRangeValue(t.ck))
 	}
 	greq.BeforeCopy = t.beforeCopy
-	resp := t.m.grab.Do(greq)
+	greq.RateLimiter = t.limit
+	greq.BufferSize = t.limit.chunk()
+	resp := t.grab.Do(greq)
 	return t.watch(ctx, resp)
 }
 
@@ -173,6 +183,12 @@ func (t *transfer) beforeCopy(resp *grab.Response) error {
 	if err := t.m.responded(t.f, t.r, hr, total, t.path); err != nil {
 		return err
 	}
+	if !resp.DidResume && t.splits(hr, ck) {
+		// Not a byte stored: the next attempt fetches it in segments.
+		ck.Segments = []persistence.Segment{{Start: 0, Pos: 0, End: ck.Total}}
+		t.r.ckpt = ck
+		return errSegment
+	}
 	// Nothing is stored here: the first checkpoint records the validators.
 	// Until then a crash resumes from the previous checkpoint, whose
 	// If-Range makes a changed resource answer 200, so the stale entry
@@ -205,12 +221,21 @@ func checkResume(hr *http.Response, offset int64, ck persistence.Checkpoint) (in
 }
 
 // responded records a record's response and refuses it when the fetch's
-// announced sizes exceed downloadTotal (spec A.5).
+// announced sizes exceed downloadTotal (spec A.5). The answer to a range
+// bgfetch asked for is recorded as the full response it stands for (200,
+// the whole length). Any answer means the host is reachable.
 func (m *Manager) responded(f *fetch, r *record, hr *http.Response, total int64, path string) error {
 	m.mu.Lock()
+	m.hostReached(r.host)
+	status, headers := hr.StatusCode, flattenHeaders(hr.Header)
+	if status == http.StatusPartialContent {
+		status = http.StatusOK
+		delete(headers, "Content-Range")
+		headers["Content-Length"] = strconv.FormatInt(total, 10)
+	}
 	r.Response = &model.Response{
-		Status: hr.StatusCode, StatusText: http.StatusText(hr.StatusCode),
-		Headers: flattenHeaders(hr.Header), Size: total, Path: path,
+		Status: status, StatusText: http.StatusText(status),
+		Headers: headers, Size: total, Path: path,
 	}
 	r.Total = total
 	r.Error, r.reason = "", model.ReasonNone
@@ -299,6 +324,7 @@ func (t *transfer) finish(ctx context.Context, resp *grab.Response) error {
 			return t.restart()
 		}
 		t.m.mu.Lock()
+		t.m.hostReached(t.r.host)
 		t.r.Response = &model.Response{Status: http.StatusOK, StatusText: "OK", Headers: flattenHeaders(resp.HTTPResponse.Header), Size: ck.Total, Path: t.path}
 		t.r.Total = ck.Total
 		t.m.mu.Unlock()
@@ -311,18 +337,25 @@ func (t *transfer) finish(ctx context.Context, resp *grab.Response) error {
 		t.checkpointLogged(pos)
 		return io.ErrUnexpectedEOF // resume the rest
 	}
-	if t.r.Request.Integrity != "" && t.r.reason == model.ReasonNone {
-		if err := checkIntegrity(t.path, t.r.Request.Integrity); err != nil {
-			os.Remove(t.path)
-			t.m.mu.Lock()
-			t.r.Response.Path = ""
-			t.m.mu.Unlock()
-			t.f.setOffset(t.r, 0)
-			return err
-		}
+	return t.complete()
+}
+
+// complete ends an attempt whose body is all there: the integrity check
+// (a mismatch discards the body), then the flusher (durability.go) makes
+// it durable and stores the record's final state, before the fetch
+// settles.
+func (t *transfer) complete() error {
+	if t.r.Request.Integrity == "" || t.r.reason != model.ReasonNone {
+		return nil
 	}
-	// The body is made durable and the record's final state stored in a
-	// batch by the flusher (durability.go), before the fetch settles.
+	if err := checkIntegrity(t.path, t.r.Request.Integrity); err != nil {
+		os.Remove(t.path)
+		t.m.mu.Lock()
+		t.r.Response.Path = ""
+		t.m.mu.Unlock()
+		t.f.setOffset(t.r, 0)
+		return err
+	}
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
 // Upload bodies (POST/PUT request bodies) are written once, as files
@@ -80,6 +82,22 @@ func (m *Manager) uploadOf(f *fetch, r *record) upload {
 		}
 		return fh, nil
 	}}
+}
+
+// readUploads gives reqs, the requests of f (to register again: Retry),
+// their upload bodies back from f's files.
+func (m *Manager) readUploads(f *fetch, reqs []model.Request) error {
+	for i := range reqs {
+		if len(reqs[i].Body) > 0 || i >= len(f.recs) || f.recs[i].uploadSize == 0 {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(m.uploadsDir(f.reg.UID), strconv.Itoa(i)))
+		if err != nil {
+			return fmt.Errorf("read the upload body of request %d again: %w", i, err)
+		}
+		reqs[i].Body = b
+	}
+	return nil
 }
 
 // removeUploads deletes a forgotten registration's upload bodies.

@@ -207,6 +207,10 @@ func validateFetch(o *model.FetchRequest) ([]model.Request, error) {
 }
 
 func validateOptions(o *model.FetchRequest) error {
+	if err := validateControl(model.RegistrationPatch{Priority: ptrIfSet(o.Priority), MaxBytesPerSecond: &o.MaxBytesPerSecond,
+		Connections: &o.Connections, Metered: ptrIfSet(o.Metered)}); err != nil {
+		return err
+	}
 	if o.Handler != nil {
 		if err := ValidateHandler(*o.Handler); err != nil {
 			return err
@@ -268,4 +272,29 @@ func validateUpdateUI(u model.UpdateUI) error {
 		}
 	}
 	return nil
+}
+
+// validateControl checks the transfer-control fields of a fetch or a
+// PATCH; the error names the field.
+func validateControl(p model.RegistrationPatch) error {
+	switch {
+	case p.Priority != nil && p.Priority.Rank() < 0:
+		return model.TypeErrorf(`priority must be "high", "normal" or "low", not %q`, *p.Priority)
+	case p.MaxBytesPerSecond != nil && *p.MaxBytesPerSecond < 0:
+		return model.TypeErrorf("maxBytesPerSecond must be 0 (no limit) or more, not %d", *p.MaxBytesPerSecond)
+	case p.Connections != nil && (*p.Connections < 0 || *p.Connections > model.MaxConnectionsPerFile):
+		return model.TypeErrorf("connections must be 0 (automatic) to %d, not %d", model.MaxConnectionsPerFile, *p.Connections)
+	case p.Metered != nil && *p.Metered != model.MeteredAllow && *p.Metered != model.MeteredWait:
+		return model.TypeErrorf(`metered must be "allow" or "wait", not %q`, *p.Metered)
+	}
+	return nil
+}
+
+// ptrIfSet is &v, or nil for the zero value (a field left out).
+func ptrIfSet[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
 }

@@ -402,11 +402,34 @@ func (s *Store) DeleteRegistration(uid string) error {
 // file holds at least Offset bytes that were fsynced before this was
 // written, fetched from a resource identified by ETag / LastModified whose
 // full length is Total (-1 when unknown).
+//
+// A body fetched in segments (several ranges at once) has Segments instead
+// of an Offset: each segment's bytes from Start up to Pos were fsynced, and
+// Pos up to End remain; together they cover 0..Total.
 type Checkpoint struct {
-	Offset       int64  `json:"offset"`
-	Total        int64  `json:"total"`
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"lastModified,omitempty"`
+	Offset       int64     `json:"offset"`
+	Total        int64     `json:"total"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"lastModified,omitempty"`
+	Segments     []Segment `json:"segments,omitempty"`
+}
+
+// Segment is one range of a body fetched in segments: [Start, End), of
+// which Start..Pos is stored.
+type Segment struct {
+	Start, Pos, End int64
+}
+
+// Stored is the number of bytes the checkpoint says are stored.
+func (c Checkpoint) Stored() int64 {
+	if len(c.Segments) == 0 {
+		return c.Offset
+	}
+	var n int64
+	for _, s := range c.Segments {
+		n += s.Pos - s.Start
+	}
+	return n
 }
 
 // PutCheckpoint records the durable resume point of a record. Callers must
@@ -420,6 +443,19 @@ func (tx *Tx) PutCheckpoint(uid string, index int, c Checkpoint) error {
 	b = append(b, c.ETag...)
 	b = append(b, '\n')
 	b = append(b, c.LastModified...)
+	if len(c.Segments) > 0 {
+		b = append(b, '\n')
+		for i, sg := range c.Segments {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendInt(b, sg.Start, 10)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, sg.Pos, 10)
+			b = append(b, ':')
+			b = strconv.AppendInt(b, sg.End, 10)
+		}
+	}
 	return tx.set(prefixCheckpoint+recordKey(uid, index), b)
 }
 
@@ -433,16 +469,28 @@ func (tx *Tx) Checkpoint(uid string, index int) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, err
 	}
-	parts := bytes.SplitN(v, []byte{'\n'}, 4)
-	if len(parts) != 4 {
-		return Checkpoint{}, fmt.Errorf("corrupt checkpoint for %s/%d", uid, index)
+	parts := bytes.SplitN(v, []byte{'\n'}, 5)
+	corrupt := fmt.Errorf("corrupt checkpoint for %s/%d", uid, index)
+	if len(parts) < 4 {
+		return Checkpoint{}, corrupt
 	}
 	off, err1 := strconv.ParseInt(string(parts[0]), 10, 64)
 	total, err2 := strconv.ParseInt(string(parts[1]), 10, 64)
 	if err1 != nil || err2 != nil || off < 0 {
-		return Checkpoint{}, fmt.Errorf("corrupt checkpoint for %s/%d", uid, index)
+		return Checkpoint{}, corrupt
 	}
-	return Checkpoint{Offset: off, Total: total, ETag: string(parts[2]), LastModified: string(parts[3])}, nil
+	c := Checkpoint{Offset: off, Total: total, ETag: string(parts[2]), LastModified: string(parts[3])}
+	if len(parts) == 5 {
+		for _, f := range bytes.Fields(parts[4]) {
+			var sg Segment
+			n, err := fmt.Sscanf(string(f), "%d:%d:%d", &sg.Start, &sg.Pos, &sg.End)
+			if err != nil || n != 3 || sg.Start < 0 || sg.Pos < sg.Start || sg.End < sg.Pos || sg.End > total {
+				return Checkpoint{}, corrupt
+			}
+			c.Segments = append(c.Segments, sg)
+		}
+	}
+	return c, nil
 }
 
 // --- outbox ---

@@ -3,6 +3,7 @@ package persistence
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,7 @@ func TestSecondOpenIsAlreadyRunning(t *testing.T) {
 
 func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
 	t.Parallel()
+	segmented := Checkpoint{Total: 100, ETag: `"s"`, Segments: []Segment{{0, 40, 50}, {50, 60, 100}}}
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	err := s.Update(func(tx *Tx) error {
@@ -41,6 +43,9 @@ func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
 			}
 		}
 		if err := tx.PutCheckpoint("r_a", 1, Checkpoint{Offset: 42, Total: 100, ETag: `"e"`, LastModified: "Mon"}); err != nil {
+			return err
+		}
+		if err := tx.PutCheckpoint("r_a", 2, segmented); err != nil {
 			return err
 		}
 		return tx.PutRegistration("r_a", []byte("reg"))
@@ -57,8 +62,11 @@ func TestRegistrationsRecordsCheckpointsSurviveReopen(t *testing.T) {
 			t.Fatalf("records = %q", recs)
 		}
 		ck, _ := tx.Checkpoint("r_a", 1)
-		if ck != (Checkpoint{Offset: 42, Total: 100, ETag: `"e"`, LastModified: "Mon"}) {
+		if !reflect.DeepEqual(ck, Checkpoint{Offset: 42, Total: 100, ETag: `"e"`, LastModified: "Mon"}) {
 			t.Fatalf("checkpoint = %+v", ck)
+		}
+		if ck, _ := tx.Checkpoint("r_a", 2); !reflect.DeepEqual(ck, segmented) || ck.Stored() != 40+10 {
+			t.Fatalf("segmented checkpoint = %+v (stored %d)", ck, ck.Stored())
 		}
 		if ck, _ := tx.Checkpoint("r_a", 0); ck.Offset != 0 || ck.Total != -1 {
 			t.Fatalf("missing checkpoint = %+v", ck)

@@ -5,7 +5,7 @@
 # missing.
 #
 # Usage: scripts/install-deps.sh [group...]
-#   groups: build desktop bench packaging icons all   (default: all)
+#   groups: build desktop bench packaging python icons all   (default: all)
 #
 # Runs as root (CI) or via sudo when available.
 set -euo pipefail
@@ -24,13 +24,15 @@ declare -A GROUPS_PKGS=(
 	[bench]="nginx aria2 curl wget iproute2 hyperfine"
 	# Packaging (.desktop validation, tarballs, Windows cross-compiler).
 	[packaging]="desktop-file-utils xz-utils file gcc-mingw-w64-x86-64"
+	# The Python client's tests (clients/python): python3 -m venv needs ensurepip.
+	[python]="python3 python3-venv"
 	# Only needed to re-render icons/png from icons/src (PNGs are committed).
 	[icons]="librsvg2-bin"
 )
-ALL_GROUPS=(build desktop bench packaging)
+ALL_GROUPS=(build desktop bench packaging python)
 
 usage() {
-	echo "usage: $0 [build|desktop|bench|packaging|icons|all]..." >&2
+	echo "usage: $0 [build|desktop|bench|packaging|python|icons|all]..." >&2
 	exit 2
 }
 

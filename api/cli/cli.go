@@ -79,6 +79,10 @@ func commands(desktop Desktop) []*command {
 		{name: "click", args: "ID", summary: "fire backgroundfetchclick, as a click in the UI does", run: actionRunner("click")},
 		eventsCommand(),
 		handlerCommand(),
+		listCommand(),
+		retryCommand(),
+		setCommand(),
+		settingsCommand(),
 	}
 }
 

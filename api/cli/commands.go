@@ -12,8 +12,9 @@ import (
 
 // resolve turns the ID argument into a registration: the active fetch
 // with that id, else (for an argument that looks like one) the kept
-// registration with that uid, which also works after the fetch settled.
-func resolve(ctx context.Context, c *client.Client, arg string) (*model.Registration, error) {
+// registration with that uid; with settled, else the newest settled fetch
+// with that id (for retry).
+func resolve(ctx context.Context, c *client.Client, arg string, settled bool) (*model.Registration, error) {
 	reg, err := c.Get(ctx, arg)
 	if err != nil || reg != nil {
 		return reg, err
@@ -21,12 +22,38 @@ func resolve(ctx context.Context, c *client.Client, arg string) (*model.Registra
 	if strings.HasPrefix(arg, "r_") {
 		return c.Registration(ctx, arg)
 	}
-	return nil, &model.Error{Status: 404, Name: model.NotFoundError,
-		Message: fmt.Sprintf("no active fetch has the id %q (a settled fetch is reached by its uid r_…)", arg)}
+	// The newest settled fetch with that id, from the history.
+	for before := ""; settled; {
+		page, err := c.History(ctx, "settled", model.MaxPageSize, before)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Registrations {
+			if page.Registrations[i].ID == arg {
+				return &page.Registrations[i], nil
+			}
+		}
+		if page.Next == "" {
+			break
+		}
+		before = page.Next
+	}
+	msg := fmt.Sprintf("no active fetch has the id %q (a settled fetch is reached by its uid r_…)", arg)
+	if settled {
+		msg = fmt.Sprintf("no fetch has the id %q", arg)
+	}
+	return nil, &model.Error{Status: 404, Name: model.NotFoundError, Message: msg}
 }
 
 // withRegistration connects, resolves args[0] and runs fn.
 func withRegistration(ctx context.Context, e *env, cmd string, args []string, n int, what string,
+	fn func(c *client.Client, reg *model.Registration) int) int {
+	return withAnyRegistration(ctx, e, cmd, args, n, what, false, fn)
+}
+
+// withAnyRegistration is withRegistration; with settled, an id also
+// finds the newest settled fetch with that id.
+func withAnyRegistration(ctx context.Context, e *env, cmd string, args []string, n int, what string, settled bool,
 	fn func(c *client.Client, reg *model.Registration) int) int {
 	if !want(e, cmd, args, n, what) {
 		return ExitUsage
@@ -35,7 +62,7 @@ func withRegistration(ctx context.Context, e *env, cmd string, args []string, n 
 	if err != nil {
 		return fail(e, cmd, err)
 	}
-	reg, err := resolve(ctx, c, args[0])
+	reg, err := resolve(ctx, c, args[0], settled)
 	if err != nil {
 		return fail(e, cmd, err)
 	}

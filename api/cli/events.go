@@ -28,7 +28,7 @@ func eventsCommand() *command {
 			}
 			opts := client.EventsOptions{LastEventID: after}
 			if id != "" {
-				reg, err := resolve(ctx, c, id)
+				reg, err := resolve(ctx, c, id, false)
 				if err != nil {
 					return fail(e, "events", err)
 				}

@@ -22,6 +22,7 @@ type fetchFlags struct {
 	onEvent       string
 	integrity     stringList
 	wait          bool
+	control       controlFlags
 }
 
 // stringList is a repeatable flag.
@@ -43,6 +44,7 @@ func fetchCommand() *command {
 			fs.StringVar(&f.onEvent, "on-event", "", "shell command run for each event (event JSON on stdin)")
 			fs.Var(&f.integrity, "integrity", "sha256-<base64> of the i-th URL's body (repeatable, in URL order)")
 			fs.BoolVar(&f.wait, "wait", false, "wait until the fetch settles, showing progress; exit 1 on failure")
+			f.control.register(fs)
 		},
 		run: func(ctx context.Context, e *env, _ *flag.FlagSet, args []string) int {
 			req, err := f.request(args)
@@ -101,6 +103,22 @@ func (f *fetchFlags) request(urls []string) (model.FetchRequest, error) {
 			return req, fmt.Errorf("--dest: %v", err)
 		}
 		req.Destination = abs
+	}
+	p, err := f.control.patch()
+	if err != nil {
+		return req, err
+	}
+	if p.Priority != nil {
+		req.Priority = *p.Priority
+	}
+	if p.MaxBytesPerSecond != nil {
+		req.MaxBytesPerSecond = *p.MaxBytesPerSecond
+	}
+	if p.Connections != nil {
+		req.Connections = *p.Connections
+	}
+	if p.Metered != nil {
+		req.Metered = *p.Metered
 	}
 	if f.onEvent != "" {
 		req.Handler = &model.HandlerSpec{Command: shellCommand(f.onEvent)}

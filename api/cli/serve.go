@@ -46,7 +46,7 @@ func (o *ServeOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Headless, "headless", false, "no window, tray or notifications: the API and transfers only")
 	fs.BoolVar(&o.Hidden, "hidden", false, "start in the tray without showing the window (used at login)")
 	fs.StringVar(&o.Listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT (PORT 0 picks one); default: a socket for the data dir")
-	fs.IntVar(&o.MaxConnections, "max-connections", 6, "simultaneous transfers across all fetches")
+	fs.IntVar(&o.MaxConnections, "max-connections", 0, "simultaneous connections across all fetches, for this run (default: the setting max-connections, 16)")
 	fs.DurationVar(&o.HandlerTimeout, "handler-timeout", 60*time.Second, "how long an app handler may take before it is killed")
 	fs.DurationVar(&o.HandlerRetryBase, "handler-retry-base", time.Second, "first retry delay of a failed handler (doubles up to 60s)")
 	fs.BoolVar(&o.Verbose, "verbose", false, "log debug details")

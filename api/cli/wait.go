@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bgfetch/bgfetch/api/client"
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/words"
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
@@ -69,62 +69,78 @@ func reportSettled(ctx context.Context, e *env, c *client.Client, reg *model.Reg
 	return ExitFailure
 }
 
-// progress shows a live bar on a terminal and plain lines elsewhere.
+// progress shows a live bar on a terminal and plain lines elsewhere, in
+// the window's words (size, speed from the daemon's speed, time left).
 type progress struct {
 	w       io.Writer
-	bar     *progressbar.ProgressBar
-	max     int64
+	tty     *os.File // nil off a terminal
 	lastOut time.Time
+	drawn   bool
 }
 
-func newProgress(w io.Writer, reg *model.Registration) *progress {
+func newProgress(w io.Writer, _ *model.Registration) *progress {
 	p := &progress{w: w}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.max = totalOf(reg)
-		p.bar = progressbar.NewOptions64(p.max,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription(reg.ID),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionUseIECUnits(false), // MB, as the window says
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionFullWidth(),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-		)
+		p.tty = f
 	}
 	return p
 }
 
-// totalOf is the best known size of a fetch (-1: unknown).
-func totalOf(reg *model.Registration) int64 {
-	switch {
-	case reg.DownloadTotal > 0:
-		return reg.DownloadTotal
-	case reg.KnownTotal > 0:
-		return reg.KnownTotal
-	}
-	return -1
-}
-
 func (p *progress) update(reg *model.Registration) {
-	if p.bar != nil {
-		if t := totalOf(reg); t != p.max && t > 0 {
-			p.max = t
-			p.bar.ChangeMax64(t)
+	if p.tty == nil {
+		if time.Since(p.lastOut) >= plainInterval || !reg.Active() {
+			p.lastOut = time.Now()
+			fmt.Fprintf(p.w, "%s: %s %s\n", reg.ID, reg.State, progressLine(reg))
 		}
-		p.bar.Set64(reg.Downloaded)
 		return
 	}
-	if time.Since(p.lastOut) >= plainInterval || !reg.Active() {
-		p.lastOut = time.Now()
-		fmt.Fprintf(p.w, "%s: %s %s\n", reg.ID, reg.State, progressText(reg))
+	if time.Since(p.lastOut) < 100*time.Millisecond && reg.Active() {
+		return
 	}
+	p.lastOut, p.drawn = time.Now(), true
+	width := 80
+	if w, _, err := term.GetSize(int(p.tty.Fd())); err == nil && w > 20 {
+		width = w
+	}
+	fmt.Fprintf(p.w, "\r%s\x1b[K", barLine(reg, width))
+}
+
+// barLine is "ID [=====>     ] 42% 26 MB of 61 MB, 3.1 MB/s, 17 s left",
+// cut to width.
+func barLine(reg *model.Registration, width int) string {
+	text := progressLine(reg)
+	head := reg.ID + " "
+	barWidth := width - len([]rune(head)) - len([]rune(text)) - 8
+	bar := ""
+	if f, ok := words.Fraction(*reg); ok && barWidth >= 10 {
+		fill := int(f * float64(barWidth))
+		bar = "[" + strings.Repeat("=", fill) + strings.Repeat(" ", barWidth-fill) + "] "
+		if pct, ok := words.Percent(*reg); ok {
+			bar += fmt.Sprintf("%d%% ", pct)
+		}
+	}
+	line := []rune(head + bar + text)
+	if len(line) > width-1 {
+		line = line[:width-1]
+	}
+	return string(line)
+}
+
+// progressLine is "26 MB of 61 MB, 3.1 MB/s, 17 s left" (the parts known).
+func progressLine(reg *model.Registration) string {
+	parts := []string{progressText(reg)}
+	if s := words.Speed(float64(reg.Speed)); s != "" {
+		parts = append(parts, s)
+	}
+	if eta := words.ETA(*reg, float64(reg.Speed)); eta != "" {
+		parts = append(parts, eta)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (p *progress) stop() {
-	if p.bar != nil && !p.bar.IsFinished() {
-		p.bar.Exit()
+	if p.drawn {
 		fmt.Fprintln(p.w)
+		p.drawn = false
 	}
 }

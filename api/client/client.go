@@ -342,3 +342,65 @@ func (c *Client) Handler(ctx context.Context) (*model.HandlerSpec, error) {
 func (c *Client) DeleteHandler(ctx context.Context) error {
 	return c.call(ctx, http.MethodDelete, "/v1/handler", nil, nil, http.StatusNoContent)
 }
+
+// Update is PATCH /v1/registrations/{uid}: priority, speed limit,
+// connections or metered policy of an active fetch.
+func (c *Client) Update(ctx context.Context, uid string, p model.RegistrationPatch) (*model.Registration, error) {
+	var reg model.Registration
+	if err := c.call(ctx, http.MethodPatch, regPath(uid, ""), p, &reg); err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// Retry is POST /v1/registrations/{uid}/retry: the new registration.
+func (c *Client) Retry(ctx context.Context, uid string) (*model.Registration, error) {
+	var reg model.Registration
+	if err := c.call(ctx, http.MethodPost, regPath(uid, "/retry"), nil, &reg, http.StatusCreated); err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// History is one page of GET /v1/registrations: state "active",
+// "settled" or "all" (""), limit 0 for the default, before "" for the
+// newest page.
+func (c *Client) History(ctx context.Context, state string, limit int, before string) (*model.RegistrationPage, error) {
+	v := url.Values{}
+	if state != "" {
+		v.Set("state", state)
+	}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	if before != "" {
+		v.Set("before", before)
+	}
+	path := "/v1/registrations"
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	var page model.RegistrationPage
+	if err := c.call(ctx, http.MethodGet, path, nil, &page); err != nil {
+		return nil, err
+	}
+	return &page, nil
+}
+
+// Settings is GET /v1/settings.
+func (c *Client) Settings(ctx context.Context) (*model.Settings, error) {
+	var s model.Settings
+	if err := c.call(ctx, http.MethodGet, "/v1/settings", nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// UpdateSettings is PATCH /v1/settings: all settings afterwards.
+func (c *Client) UpdateSettings(ctx context.Context, p model.SettingsPatch) (*model.Settings, error) {
+	var s model.Settings
+	if err := c.call(ctx, http.MethodPatch, "/v1/settings", p, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -19,6 +19,7 @@ type Engine interface {
 	Handlers() *downloads.Handlers
 	Release(uid string) error
 	UpdateUI(uid string, event model.EventType, u model.UpdateUI) error
+	Settings() model.Settings
 }
 
 // Options tune handler delivery. Zero values take the defaults.
@@ -35,7 +36,8 @@ type Options struct {
 	// Poll is how often the outbox is read even without a bus wake-up (5 s).
 	Poll time.Duration
 	// KeepWaiting is how long an event with no handler at all waits for a
-	// live handler before it is dropped and its records released (30 days).
+	// live handler before it is dropped and its records released (the
+	// setting keepHistoryDays when zero).
 	KeepWaiting time.Duration
 	Logger      *slog.Logger
 }
@@ -50,7 +52,6 @@ func (o *Options) setDefaults() {
 	def(&o.RetryBase, time.Second)
 	def(&o.RetryMax, 60*time.Second)
 	def(&o.Poll, 5*time.Second)
-	def(&o.KeepWaiting, 30*24*time.Hour)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
@@ -134,7 +135,11 @@ func (d *Dispatcher) startDue(ctx context.Context, st *run) time.Duration {
 	if now.After(st.rescan) {
 		st.floor, st.rescan = 0, now.Add(time.Hour)
 	}
-	heads, floor, err := d.pendingHeads(st.floor, now)
+	keep := d.opts.KeepWaiting
+	if keep == 0 {
+		keep = time.Duration(d.m.Settings().KeepHistoryDays) * 24 * time.Hour
+	}
+	heads, floor, err := d.pendingHeads(st.floor, now, keep)
 	if err != nil {
 		d.opts.Logger.Error("read event outbox", "err", err)
 	} else {
@@ -221,7 +226,7 @@ type head struct {
 // that waited for a live handler longer than KeepWaiting), and the new
 // floor: the seq before the first unhandled entry that is not a live
 // handler's.
-func (d *Dispatcher) pendingHeads(floor uint64, now time.Time) (map[string]head, uint64, error) {
+func (d *Dispatcher) pendingHeads(floor uint64, now time.Time, keep time.Duration) (map[string]head, uint64, error) {
 	heads := map[string]head{}
 	seen := map[string]bool{}
 	newFloor, blocked := floor, false
@@ -244,7 +249,7 @@ func (d *Dispatcher) pendingHeads(floor uint64, now time.Time) (map[string]head,
 		case spec != nil:
 			heads[uid] = head{ev: ev, spec: spec}
 			blocked = true
-		case waitedTooLong(ev, now, d.opts.KeepWaiting):
+		case waitedTooLong(ev, now, keep):
 			heads[uid] = head{ev: ev}
 			blocked = true
 		case !blocked:
@@ -282,7 +287,7 @@ func (d *Dispatcher) deliver(ctx context.Context, h head) error {
 		}
 		d.applyAnswer(log, ev, answer)
 	} else {
-		log.Info("no handler took the event in time; dropping it", "waited", d.opts.KeepWaiting)
+		log.Info("no handler took the event in time; dropping it")
 	}
 	if ev.Type.Settles() {
 		if err := d.m.Release(uid); err != nil && model.NameOf(err) != model.NotFoundError {

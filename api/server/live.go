@@ -94,10 +94,13 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubS
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
+	// changed is taken before each read of the outbox: a `handled` after
+	// the read closes it, so its wake-up is never lost (the client answers
+	// as soon as an event is flushed, often before the select below).
+	changed := s.live.changed()
 	err := sendHeads()
 	for err == nil {
 		stream.flush()
-		changed := s.live.changed()
 		select {
 		case <-r.Context().Done():
 			return
@@ -114,9 +117,11 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubS
 				}
 			}
 			if err = stream.writeBatch(); err == nil && durable {
+				changed = s.live.changed()
 				err = sendHeads()
 			}
 		case <-changed:
+			changed = s.live.changed()
 			err = sendHeads()
 		case <-tick.C:
 			err = stream.ping()

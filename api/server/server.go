@@ -26,6 +26,11 @@ type Engine interface {
 	MatchAll(uid string, q model.MatchQuery) ([]model.Record, error)
 	Match(uid string, q model.MatchQuery) (*model.Record, error)
 	UpdateUI(uid string, event model.EventType, u model.UpdateUI) error
+	Update(uid string, p model.RegistrationPatch) (model.Registration, error)
+	Retry(uid string) (model.Registration, error)
+	History(app string, q downloads.HistoryQuery) (model.RegistrationPage, error)
+	Settings() model.Settings
+	UpdateSettings(p model.SettingsPatch) (model.Settings, error)
 	Subscribe(uid string) *downloads.Subscription
 	Outbox() *downloads.Outbox
 	Handlers() *downloads.Handlers
@@ -64,7 +69,10 @@ func (s *Server) routes() http.Handler {
 	route("/v1/status", methods{"GET": s.status})
 	route("/v1/fetches", methods{"GET": s.listIDs, "POST": s.createFetch})
 	route("/v1/fetches/{id...}", methods{"GET": s.getFetch})
-	route("/v1/registrations/{uid}", methods{"GET": s.getRegistration})
+	route("/v1/registrations", methods{"GET": s.history})
+	route("/v1/registrations/{uid}", methods{"GET": s.getRegistration, "PATCH": s.patchRegistration})
+	route("/v1/registrations/{uid}/retry", methods{"POST": s.retry})
+	route("/v1/settings", methods{"GET": s.getSettings, "PATCH": s.patchSettings})
 	route("/v1/registrations/{uid}/abort", methods{"POST": s.abort})
 	route("/v1/registrations/{uid}/pause", methods{"POST": s.pause})
 	route("/v1/registrations/{uid}/resume", methods{"POST": s.resume})

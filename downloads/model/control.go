@@ -96,9 +96,11 @@ type Settings struct {
 	KeepHistoryDays int `json:"keepHistoryDays"`
 }
 
-// DefaultSettings are the settings of a new data dir.
+// DefaultSettings are the settings of a new data dir. Sixteen
+// connections let one large file use all its segments (a browser's six
+// would hold a server that caps each connection to six times that cap).
 func DefaultSettings() Settings {
-	return Settings{MaxConnections: 6, Schedule: []ScheduleWindow{}, Metered: MeteredAllow,
+	return Settings{MaxConnections: 16, Schedule: []ScheduleWindow{}, Metered: MeteredAllow,
 		Proxy: "system", Notifications: true, KeepHistoryDays: 30}
 }
 

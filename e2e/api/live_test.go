@@ -166,3 +166,27 @@ func TestLiveHandlerAfterKills(t *testing.T) {
 	}
 	d2.waitReg(t, reg.UID, "records released", func(r registration) bool { return !r.RecordsAvailable })
 }
+
+// TestLiveHandlerNeverStalls: a live handler that answers each event at
+// once gets every one of a registration's queued events. The stream must
+// not miss the wake-up of a `handled` that arrives while it is between
+// reading the outbox and waiting again (the client answers as soon as the
+// event is flushed, so that window is always raced).
+func TestLiveHandlerNeverStalls(t *testing.T) {
+	t.Parallel()
+	d := startDaemon(t, "", "")
+	f := testserver.New(t)
+	reg := d.fetch(t, map[string]any{"id": "clicked", "requests": f.URL + "/file/c"})
+	d.waitReg(t, reg.UID, "settled", settled)
+	const clicks = 100
+	for range clicks {
+		d.call(t, "POST", "/v1/registrations/"+reg.UID+"/click", nil)
+	}
+	live := d.openEvents(t, "?handle=true", "")
+	for i := range clicks + 1 {
+		e := live.nextDurable(t)
+		if status, b := d.call(t, "POST", "/v1/events/"+e.id+"/handled", nil); status != 200 {
+			t.Fatalf("event %d (%s): handled: %d %s", i, e.id, status, b)
+		}
+	}
+}

@@ -61,12 +61,12 @@ type daemon struct {
 
 // startDaemon runs the binary on dir (a new temp dir when empty) and waits
 // for the endpoint file, the readiness signal.
-func startDaemon(t *testing.T, dir, listen string) *daemon {
+func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	args := []string{"serve", "--headless", "--data-dir", dir, "--handler-retry-base", "50ms", "--handler-timeout", "10s"}
+	args := append([]string{"serve", "--headless", "--data-dir", dir, "--handler-retry-base", "50ms", "--handler-timeout", "10s"}, extra...)
 	if listen != "" {
 		args = append(args, "--listen", listen)
 	}
