@@ -63,6 +63,13 @@ type daemon struct {
 // for the endpoint file, the readiness signal.
 func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	t.Helper()
+	return startDaemonCmd(t, dir, listen, nil, extra...)
+}
+
+// startDaemonCmd is startDaemon with prep changing the command before it
+// starts (its environment, a wrapper).
+func startDaemonCmd(t *testing.T, dir, listen string, prep func(*exec.Cmd), extra ...string) *daemon {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -73,6 +80,9 @@ func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	d := &daemon{dir: dir, listen: listen, log: &bytes.Buffer{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(binary, args...)
 	d.cmd.Stdout, d.cmd.Stderr = &syncWriter{mu: &d.logMu, w: d.log}, &syncWriter{mu: &d.logMu, w: d.log}
+	if prep != nil {
+		prep(d.cmd)
+	}
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
