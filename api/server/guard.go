@@ -53,6 +53,7 @@ func guard(token string, next http.Handler) http.Handler {
 			app = model.DefaultApp
 		}
 		if err := downloads.ValidateApp(app); err != nil {
+			w.Header().Set("Connection", "close")
 			e := model.AsError(err)
 			writeErrorBody(w, http.StatusBadRequest, e.Name, e.Message)
 			return

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -80,6 +81,11 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "abuse: the bgfetch binary:", err)
+		os.Exit(2)
+	}
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Cur < 4096 {
+		fmt.Fprintf(os.Stderr, "abuse: this process may open %d files; the attacks need about 4,096 (ulimit -n 4096)\n", rl.Cur)
 		os.Exit(2)
 	}
 	work, err := os.MkdirTemp("", "bgfetch-abuse.")
