@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -75,7 +76,8 @@ func ParseListen(value, dataDir string) (ListenAddr, error) {
 // path that is not a socket is never touched.
 func listen(a ListenAddr) (net.Listener, string, error) {
 	if a.Network == "tcp" {
-		l, err := net.Listen("tcp", a.Address)
+		lc := tcpListenConfig()
+		l, err := lc.Listen(context.Background(), "tcp", a.Address)
 		if err != nil {
 			return nil, "", err
 		}

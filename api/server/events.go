@@ -24,8 +24,10 @@ const heartbeat = 15 * time.Second
 // With handle=true the connection is the app's live handler instead
 // (live.go).
 //
-// The bus only wakes the stream: durable events are always read from the
-// outbox, so a slow subscriber never loses one.
+// The hub (hub.go) wakes the stream and hands it progress frames encoded
+// once for all streams; durable events are always read from the outbox,
+// through the feed that reads each once for all streams, so a slow
+// subscriber never loses one.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	handle, err := boolParam(q.Get("handle"), "handle")
@@ -79,7 +81,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.hub.changed(st):
-			if !gather(r.Context()) {
+			if !gather(r.Context(), stream.lastWrite) {
 				return
 			}
 			entries, lost := s.hub.take(st)
@@ -119,6 +121,8 @@ type eventStream struct {
 	uid     string
 	sent    uint64 // highest outbox seq looked at
 	batch   []byte // frames to write at once (send)
+	// lastWrite is when the stream last wrote a batch (gather).
+	lastWrite time.Time
 }
 
 // startStream answers 200 text/event-stream; false when w cannot stream.
@@ -188,6 +192,7 @@ func (es *eventStream) writeBatch() error {
 	}
 	_, err := es.w.Write(es.batch)
 	es.batch = es.batch[:0]
+	es.lastWrite = time.Now()
 	if cap(es.batch) > 1<<20 {
 		es.batch = nil // do not keep a large buffer per stream
 	}

@@ -142,7 +142,7 @@ func TestAPIBudgetLeavesTheEngineItsFiles(t *testing.T) {
 	dir := t.TempDir()
 	d := startDaemonCmd(t, dir, "tcp:127.0.0.1:0", withFileLimit(1024))
 	srv := testserver.New(t)
-	size := int64(3 << 20)
+	size := int64(4 << 20) // 8 s at 512 KiB/s: the flood outlasts the 5 s the kernel defers idle connections
 	url := srv.PutFile("/budget.bin", testserver.File{Body: testserver.Pattern(size), ETag: `"budget"`, Rate: 512 << 10})
 	reg := d.fetch(t, map[string]any{"id": "budget", "requests": url})
 
@@ -174,7 +174,7 @@ func TestAPIBudgetLeavesTheEngineItsFiles(t *testing.T) {
 	}
 	// A token client, on a new connection each time, throughout.
 	failed := 0
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(7 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 2 * time.Second}
 		req := d.request(t, "GET", "/v1/status", nil)
 		resp, err := hc.Do(req)
