@@ -136,6 +136,17 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 	return data, release, nil
 }
 
+// drainRefused reads and forgets up to limit more bytes of a body refused
+// as too large, after its 413 went out: a client that writes its whole
+// body before it reads the answer (Node's http does) then sees the 413
+// rather than a reset. It costs no memory and at most BodyReadTimeout.
+func drainRefused(w http.ResponseWriter, r *http.Request, limit int64) {
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	rc.SetReadDeadline(time.Now().Add(BodyReadTimeout))
+	io.CopyN(io.Discard, r.Body, limit)
+}
+
 // readAll reads r into one buffer of size bytes when the size is known,
 // else in pieces joined once at the end: a body of unknown length costs
 // its size (twice, briefly), not the doublings of a growing buffer, and

@@ -59,6 +59,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		errors.As(err, &tooBig)
 		w.Header().Set("Connection", "close")
 		writeErrorBody(w, status, model.TypeError, "the request body is larger than the limit of "+humanBytes(tooBig.Limit))
+		drainRefused(w, r, tooBig.Limit)
 	case status == http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
 		writeErrorBody(w, status, model.UnknownError, err.Error())
