@@ -75,10 +75,13 @@ test-openapi:
 
 # The platform-independent packages must build for Windows and macOS too
 # (the full Windows exe is built by package-test; this catches it in seconds).
-CROSS_PKGS := ./downloads/... ./persistence/... ./api/... ./icons/... ./internal/...
+# The Windows-only tests compile here too (make wine-test runs them).
+CROSS_PKGS := ./downloads/... ./persistence/... ./api/... ./icons/... ./internal/... ./packaging/... ./cmd/...
+WIN_TEST_PKGS := ./internal/winapp ./internal/netwatch ./packaging/autostart ./api/datadir
 cross-check:
 	GOOS=windows CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
 	GOOS=darwin CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
+	@for p in $(WIN_TEST_PKGS); do GOOS=windows CGO_ENABLED=0 $(GO) test -c -o /dev/null $$p || exit 1; done
 
 # Each fuzz target for a short time; what it finds lands in testdata/fuzz.
 FUZZ_TIME ?= 10s
@@ -124,6 +127,10 @@ clean:
 # --- Packaging (issue 5; see packaging/README.md) ----------------------------
 # package:   dist/bgfetch-<version>-linux-<arch>.tar.xz (fyne package, linux)
 # windows:   dist/bgfetch.exe (fyne package, windows; MinGW-w64; ~7 min cold)
+#            and dist/bgfetch-cli.exe (console CLI, pure Go)
+# msi:       dist/bgfetch-<version>-windows-amd64.msi (wixl; per-user)
+# wine-test: the Windows test bed (packaging/windows/test-wine.sh): the
+#            exes and the MSI under Wine, headless and on a virtual desktop
 # install:   per-user install from the package into $PREFIX (~/.local):
 #            bin/bgfetch, the desktop entry, hicolor icons; no root needed
 # uninstall: remove them (and a start-at-login entry running that binary)
@@ -140,7 +147,10 @@ PKG_INPUTS   := $(shell find . \( -path ./.git -o -path ./bin -o -path ./dist -o
                 $(wildcard icons/png/bgfetch-*.png icons/src/bgfetch.svg packaging/linux/*) \
                 packaging/build-linux.sh packaging/lib.sh
 
-.PHONY: package windows install uninstall package-test
+WIN_EXE      := $(DIST)/bgfetch.exe
+WIN_MSI      := $(DIST)/bgfetch-$(APP_VERSION)-windows-amd64.msi
+
+.PHONY: package windows msi wine-test install uninstall package-test
 
 package: $(LINUX_PKG)
 
@@ -148,9 +158,23 @@ $(LINUX_PKG): $(PKG_INPUTS)
 	$(DEPS) build packaging
 	packaging/build-linux.sh $(DIST)
 
-windows:
+# Rebuilt only when an input changed, so that `make wine-test` after the CI
+# step that builds the exes does not build them again.
+windows: $(WIN_EXE)
+
+$(WIN_EXE): $(PKG_INPUTS) packaging/build-windows.sh
 	$(DEPS) build packaging
 	packaging/build-windows.sh $(DIST)
+
+msi: $(WIN_MSI)
+
+$(WIN_MSI): $(WIN_EXE) packaging/windows/bgfetch.wxs $(wildcard packaging/windows/msi/*.idt) packaging/windows/build-msi.sh
+	$(DEPS) wine
+	packaging/windows/build-msi.sh $(DIST)
+
+wine-test: $(WIN_MSI)
+	$(DEPS) build wine
+	DIST="$(DIST)" packaging/windows/test-wine.sh
 
 # PREFIX, DESTDIR and HOME (environment or command line) reach install.sh
 # through the environment; PREFIX defaults to $HOME/.local there.

@@ -14,5 +14,9 @@ import (
 
 func main() {
 	localefix.Restore()
+	// A clicked toast's bgfetch: URL, from the protocol handler (Windows).
+	if url, ok := app.ActivationURL(os.Args[1:]); ok {
+		os.Exit(app.Activate(url, os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, app.Desktop{}))
 }

@@ -2,9 +2,9 @@ package app
 
 import (
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -13,7 +13,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/systray"
-	"github.com/godbus/dbus/v5"
 
 	"github.com/bgfetch/bgfetch/api/cli"
 	"github.com/bgfetch/bgfetch/api/daemon"
@@ -22,6 +21,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
+	"github.com/bgfetch/bgfetch/internal/winapp"
 	"github.com/bgfetch/bgfetch/tray"
 )
 
@@ -30,25 +30,21 @@ const ID = "io.github.bgfetch.bgfetch"
 
 // Desktop is the desktop app as the CLI's serve runs it (cli.Desktop):
 // `bgfetch` with no command, or `bgfetch serve` without --headless.
-type Desktop struct{}
+type Desktop struct {
+	// click is a registration uid to click once the app runs (a toast's
+	// bgfetch: URL that found no running instance; see Activate).
+	click string
+}
 
 var _ cli.Desktop = Desktop{}
 
-// Unavailable says why there can be no desktop UI, "" when there can.
-func (Desktop) Unavailable() string {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return "no display ($DISPLAY and $WAYLAND_DISPLAY are unset)"
-	}
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return "no session D-Bus (" + err.Error() + ")"
-	}
-	conn.Close()
-	return ""
-}
+// Unavailable says why there can be no desktop UI, "" when there can
+// (instance_*.go: on Linux a display and a session D-Bus are needed;
+// Windows and macOS always have their desktop).
+func (Desktop) Unavailable() string { return sessionUnavailable() }
 
-// ShowRunning asks a running desktop app to show its window.
-func (Desktop) ShowRunning() bool { return showRunning() }
+// ShowRunning asks the desktop app running on dataDir to show its window.
+func (Desktop) ShowRunning(dataDir string) bool { return showRunning(dataDir) }
 
 // desktopApp is the running UI.
 type desktopApp struct {
@@ -64,11 +60,12 @@ type desktopApp struct {
 	quitOnce sync.Once
 	closeErr error
 	stopPoll chan struct{}
+	release  func() // the platform's instance and tray, before exiting (exportShow)
 }
 
 // Run runs the window, tray and notifications over d until Quit (menu,
 // tray, or a signal Fyne caught), then closes d.
-func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) int {
+func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) int {
 	if os.Getenv("GOGC") == "" {
 		// A resident tray app allocates little once started; a smaller
 		// heap goal keeps its footprint near the live heap (BenchmarkRSS).
@@ -90,6 +87,7 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 		DefaultIcon:  icons.AppIconAt(128),
 		IconFor:      func(r model.Registration) []byte { return iconLoader.Cached(r.Icons) },
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
+		ClickURL:     func(uid string) string { return winapp.ClickURL(d.DataDir(), uid) },
 		Log:          logger,
 	})
 	hasTray := da.startTray()
@@ -105,6 +103,9 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	if !o.Hidden || !hasTray {
 		da.win.Show()
 	}
+	if dk.click != "" {
+		fyne.Do(func() { da.view.Activate(dk.click) })
+	}
 	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray, "clickThrough", da.notify.ClickThrough())
 	a.Run()
 
@@ -112,6 +113,9 @@ func (Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger) in
 	da.shutdown()
 	sub.Close()
 	da.notify.Close()
+	if da.release != nil {
+		da.release()
+	}
 	if da.closeErr != nil {
 		logger.Error("bgfetch: shutting down", "err", da.closeErr)
 		return cli.ExitFailure
@@ -132,7 +136,7 @@ func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
 	da.view = ui.NewView(da.mgr, ui.Options{
 		DefaultIcon: rowIcon,
 		Icons:       ui.NewIconLoader(iconLoader),
-		OpenPath:    func(p string) { _ = da.fyne.OpenURL(&url.URL{Scheme: "file", Path: p}) },
+		OpenPath:    func(p string) { _ = da.fyne.OpenURL(fileURL(p, runtime.GOOS == "windows")) },
 		Log:         da.logger,
 	})
 	da.win = da.fyne.NewWindow("bgfetch")
@@ -200,6 +204,7 @@ func (da *desktopApp) shutdown() {
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
+	first := true
 	for {
 		select {
 		case <-da.stopPoll:
@@ -208,8 +213,15 @@ func (da *desktopApp) poll() {
 			regs := da.mgr.List()
 			da.view.Reconcile(regs)
 			if da.tray != nil {
-				fyne.Do(func() { da.tray.Refresh(regs) })
+				resend := first // the tray is up by now (tray.Resend)
+				fyne.Do(func() {
+					if resend {
+						da.tray.Resend()
+					}
+					da.tray.Refresh(regs)
+				})
 			}
+			first = false
 		}
 	}
 }

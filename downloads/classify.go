@@ -73,6 +73,18 @@ type verdict struct {
 // half a minute with the default backoff).
 const maxCappedRetries = 5
 
+// isDiskFull reports whether err says the disk is full or a quota is
+// exhausted (diskFullErrors: ENOSPC/EDQUOT on Unix, ERROR_DISK_FULL,
+// ERROR_HANDLE_DISK_FULL and ERROR_DISK_QUOTA_EXCEEDED on Windows).
+func isDiskFull(err error) bool {
+	for _, e := range diskFullErrors {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // classify maps an attempt's error to a verdict. canResume tells whether
 // the request is a GET (a non-GET that loses its connection fails).
 func classify(err error, canResume bool) verdict {
@@ -84,7 +96,7 @@ func classify(err error, canResume bool) verdict {
 	if errors.As(err, &rs) {
 		return verdict{temporary: true, retryAfter: rs.retryAfter}
 	}
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if isDiskFull(err) {
 		return verdict{fail: failf(model.ReasonQuotaExceeded, "the disk is full: %v", err)}
 	}
 	if isLocalIOError(err) {

@@ -32,8 +32,9 @@ type Config struct {
 	ProgressInterval   time.Duration // progress events per registration at most this often (250 ms)
 	StatusRetries      int           // retries of 408/429/5xx before bad-status (5)
 	HeaderTimeout      time.Duration // time to wait for response headers (30 s)
-	// WatchNetwork enables NetworkManager's connectivity and metered
-	// signals on Linux.
+	// WatchNetwork follows the OS's network signals (internal/netwatch):
+	// NetworkManager's connectivity and metered state on Linux, IP
+	// Helper's change notifications on Windows.
 	WatchNetwork bool
 	// PriorityAging: a fetch that waited this long for a slot counts one
 	// priority higher, so that low work does not starve (60 s).

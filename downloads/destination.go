@@ -2,11 +2,9 @@ package downloads
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/persistence"
@@ -157,7 +155,7 @@ func stagingPath(dest string, f *fetch, r *record) string {
 }
 
 func destinationFailure(err error) *failure {
-	if errors.Is(err, syscall.ENOSPC) {
+	if isDiskFull(err) {
 		return failf(model.ReasonQuotaExceeded, "the destination is full: %v", err)
 	}
 	return failf(model.ReasonFetchError, "move to destination: %v", err)

@@ -29,6 +29,26 @@ func TestSafeFileName(t *testing.T) {
 		`what?<>|:*".txt`:        "what_______.txt",
 		"":                       "",
 		strings.Repeat("é", 300): strings.Repeat("é", 100),
+		// Windows' device names, with any extension or case.
+		"nul":           "_nul",
+		"NUL.txt":       "_NUL.txt",
+		"con":           "_con",
+		"prn.tar.gz":    "_prn.tar.gz",
+		"Aux":           "_Aux",
+		"com1":          "_com1",
+		"COM9.log":      "_COM9.log",
+		"lpt0":          "_lpt0",
+		"LPT¹.txt":      "_LPT¹.txt",
+		"conin$":        "_conin$",
+		"nul .txt":      "_nul .txt",
+		"/x/con.":       "_con",
+		"trailing dot.": "trailing dot",
+		"space ":        "space",
+		"console.txt":   "console.txt",
+		"com10":         "com10",
+		"nullable":      "nullable",
+		"lpt.txt":       "lpt.txt",
+		"my-con.txt":    "my-con.txt",
 	} {
 		if got := SafeFileName(in); got != want {
 			t.Errorf("SafeFileName(%q) = %q, want %q", in, got, want)

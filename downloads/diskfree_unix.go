@@ -12,3 +12,7 @@ func diskFree(path string) (int64, bool) {
 	}
 	return int64(st.Bavail) * int64(st.Bsize), true
 }
+
+// diskFullErrors are the errors that say a disk is full or a quota is
+// exhausted.
+var diskFullErrors = []error{syscall.ENOSPC, syscall.EDQUOT}

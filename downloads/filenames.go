@@ -59,9 +59,13 @@ func bodyName(r *record) string {
 	return "download"
 }
 
-// SafeFileName reduces a suggested name to one plain file name: no
-// directories, no leading dots, no control or reserved characters, at most
-// 200 bytes. It returns "" when nothing usable is left.
+// SafeFileName reduces a suggested name to one plain file name on every
+// OS: no directories, no leading dots, no control or reserved characters
+// (<>:"|?*), no trailing dots or spaces, at most 200 bytes, and not a
+// name Windows reserves for a device (CON, PRN, AUX, NUL, COM0–9,
+// LPT0–9, COM¹²³, LPT¹²³, CONIN$, CONOUT$, with any extension: "nul.txt"
+// is the NUL device there, and a body moved to it would vanish), which
+// gets a leading "_". It returns "" when nothing usable is left.
 func SafeFileName(s string) string {
 	s = strings.ReplaceAll(s, "\\", "/")
 	if i := strings.LastIndex(s, "/"); i >= 0 {
@@ -82,7 +86,30 @@ func SafeFileName(s string) string {
 	if s == "" {
 		return ""
 	}
+	if windowsDevice(s) {
+		s = "_" + s
+	}
 	return s
+}
+
+// windowsDevice reports whether Windows takes name for a device: its part
+// before the first dot, without trailing spaces, is a device name.
+func windowsDevice(name string) bool {
+	stem, _, _ := strings.Cut(name, ".")
+	stem = strings.ToUpper(strings.TrimRight(stem, " "))
+	switch stem {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	for _, dev := range []string{"COM", "LPT"} {
+		if n, ok := strings.CutPrefix(stem, dev); ok {
+			switch n {
+			case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func lastRune(s string) (rune, int) {

@@ -5,11 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"sync/atomic"
 	"time"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	bgproxy "github.com/bgfetch/bgfetch/internal/proxy"
 
 	"github.com/bgfetch/bgfetch/internal/version"
 	"github.com/cavaliergopher/grab/v3"
@@ -18,8 +18,9 @@ import (
 // This file is the one place that sets up HTTP: the transport, grab's
 // client, and each request bgfetch sends.
 
-// newHTTPClient is the client of every transfer, connecting through the
-// proxy setting's proxy.
+// newHTTPClient is the client of every transfer, connecting as the proxy
+// setting says (internal/proxy: system, none, or an http(s)/socks5(h)
+// proxy).
 func newHTTPClient(cfg Config, proxy string) (*http.Client, error) {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -36,37 +37,14 @@ func newHTTPClient(cfg Config, proxy string) (*http.Client, error) {
 		DisableCompression: true,
 		ReadBufferSize:     256 << 10,
 	}
-	if err := configureProxy(tr, proxy); err != nil {
+	if proxy == "" {
+		proxy = bgproxy.System
+	}
+	if err := bgproxy.Configure(tr, proxy, cfg.Logger); err != nil {
 		return nil, err
 	}
 	// Redirects are followed (up to 10) like fetch's "follow" mode.
 	return &http.Client{Transport: tr}, nil
-}
-
-// configureProxy makes tr connect as the proxy setting says: "system"
-// (the environment's HTTP_PROXY, HTTPS_PROXY, NO_PROXY), "none", or a
-// proxy URL (http, https; socks5 and socks5h, which net/http dials with
-// the proxy resolving the name).
-func configureProxy(tr *http.Transport, setting string) error {
-	switch setting {
-	case "", "system":
-		tr.Proxy = http.ProxyFromEnvironment
-		return nil
-	case "none":
-		tr.Proxy = nil
-		return nil
-	}
-	if err := validateProxy(setting); err != nil {
-		return err
-	}
-	u, _ := url.Parse(setting)
-	if u.Scheme == "socks5h" {
-		c := *u
-		c.Scheme = "socks5"
-		u = &c
-	}
-	tr.Proxy = http.ProxyURL(u)
-	return nil
 }
 
 // useProxy switches every new connection to the proxy setting; running

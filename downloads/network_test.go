@@ -1,3 +1,5 @@
+//go:build unix && !darwin
+
 package downloads
 
 import (
@@ -12,6 +14,12 @@ import (
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/testserver"
+)
+
+// NetworkManager's bus name and object, as internal/netwatch talks to them.
+const (
+	nmName = "org.freedesktop.NetworkManager"
+	nmPath = dbus.ObjectPath("/org/freedesktop/NetworkManager")
 )
 
 // startBus runs a real dbus-daemon on a private socket and returns its

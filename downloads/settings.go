@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	bgproxy "github.com/bgfetch/bgfetch/internal/proxy"
 	"github.com/bgfetch/bgfetch/persistence"
 )
 
@@ -186,26 +186,5 @@ func clockMinutes(v string) (int, error) {
 	return hour*60 + minute, nil
 }
 
-// validateProxy checks the proxy setting: "system", "none", or a proxy URL.
-func validateProxy(v string) error {
-	if v == "system" || v == "none" {
-		return nil
-	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" || u.Hostname() == "" {
-		return model.TypeErrorf(`proxy must be "system", "none" or a proxy URL such as socks5h://127.0.0.1:1080, not %q`, redactURL(v))
-	}
-	switch u.Scheme {
-	case "http", "https", "socks5", "socks5h":
-		return nil
-	}
-	return model.TypeErrorf("proxy %q: the scheme must be http, https, socks5 or socks5h", redactURL(v))
-}
-
-// redactURL hides the password of a URL for messages and logs.
-func redactURL(v string) string {
-	if u, err := url.Parse(v); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return v
-}
+// validateProxy checks the proxy setting (internal/proxy.Validate).
+func validateProxy(v string) error { return bgproxy.Validate(v) }

@@ -418,8 +418,11 @@ func (t *transfer) checkpoint(pos int64) error {
 	return nil
 }
 
+// syncFile makes path's data durable. The handle is opened for writing:
+// Windows' FlushFileBuffers refuses a read-only handle ("Access denied"),
+// which failed every checkpoint there.
 func syncFile(path string) error {
-	fh, err := os.Open(path)
+	fh, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,10 @@
 #          into a temporary HOME and check the files; time the installed
 #          binary's start to a ready API; switch "Start at login" on and off
 #          through packaging/autostart; `make uninstall` and check it all went.
-# windows: cross-build bgfetch.exe (make windows) and check it is a PE32+
-#          x86-64 GUI executable with icon and version info embedded.
+# windows: cross-build bgfetch.exe and bgfetch-cli.exe (make windows) and
+#          check they are PE32+ x86-64 executables, the first for the GUI
+#          subsystem with icon and version info embedded, the second for the
+#          console. (Running them is packaging/windows/test-wine.sh's job.)
 #
 # Prints the package, binary and exe sizes and the cold start times.
 set -euo pipefail
@@ -241,7 +243,7 @@ test_linux() {
 test_windows() {
 	step "Windows cross-build (make windows; ~7 min cold)"
 	local exe="$DIST/bgfetch.exe" start=$SECONDS
-	rm -f "$exe"
+	rm -f "$exe" "$DIST/bgfetch-cli.exe"
 	"$MAKE" -C "$ROOT" --no-print-directory windows DIST="$DIST"
 	[ -f "$exe" ] || fail "make windows did not produce $exe"
 	local desc
@@ -253,7 +255,18 @@ test_windows() {
 	esac
 	"$work/pkgcheck" pe "$exe" || fail "PE check of $exe"
 	ok "$exe"
+	local cli="$DIST/bgfetch-cli.exe"
+	[ -f "$cli" ] || fail "make windows did not produce $cli"
+	desc="$(file -b "$cli")"
+	echo "file: $desc"
+	case "$desc" in
+	"PE32+ executable (console) x86-64"*) ;;
+	*) fail "$cli is not a PE32+ x86-64 console executable: $desc" ;;
+	esac
+	"$work/pkgcheck" pe -console "$cli" || fail "PE check of $cli"
+	ok "$cli"
 	note "exe size:      $(human_size "$exe")  (windows/amd64, built in $((SECONDS - start))s)"
+	note "cli exe size:  $(human_size "$cli")"
 }
 
 case "$what" in

@@ -16,6 +16,12 @@
 #   FAULTS_ONLY=a,b  run only these scenarios: link-flap sigkill
 #                    sigkill-after-201 etag-change wrong-206 close-mid-body
 #                    disk-full dest-full partial-truncate partial-extend
+#                    seg-sigkill seg-etag-change seg-norange seg-link-flap
+#
+# The seg-* scenarios fetch with "connections": 4 (several segments per
+# file, api.md "Transfer control"). When the CLI has --connections (the
+# engine does segments), each must have seen at least 2 parallel responses
+# of a file; before that they run as single streams and say so.
 #   FAULTS_KEEP=1    keep the work directory (logs) on failure
 #
 # Needs root (namespaces, tmpfs mounts), iproute2, curl and Go.
@@ -182,7 +188,7 @@ reset_world() {
 	kill_daemon KILL
 	rm -rf "$D" "$WORK/dest"
 	mkdir -p "$WORK/dest"
-	ctl "mode?rate=0&cut=0&wrong206=&stall=0" >/dev/null
+	ctl "mode?rate=0&cut=0&wrong206=&stall=0&norange=0" >/dev/null
 	ctl reset >/dev/null
 	link up
 	faults_daemon
@@ -207,6 +213,16 @@ else
 	KILL_FILES=10 KILL_MIB=50 KILL_RATE=$((2 << 20)) KILLS=20 KILLS201=100
 fi
 
+if [ "$SHORT" = 1 ]; then
+	SEG_FILES=2 SEG_MIB=16 SEG_RATE=$((1 << 20)) SEG_KILLS=5 SEG_FLAPS=6
+else
+	SEG_FILES=4 SEG_MIB=64 SEG_RATE=$((2 << 20)) SEG_KILLS=15 SEG_FLAPS=10
+fi
+SEG_CONNS=4
+SEGMENTED=0
+FETCH_HELP=$("$BG" fetch --help 2>&1 || true) # read whole: grep -q on a pipe + pipefail = SIGPIPE
+grep -qE -- '^[[:space:]]+-connections( |$)' <<<"$FETCH_HELP" && SEGMENTED=1
+
 log "creating files"
 mkfiles flap "$FLAP_FILES" "$FLAP_MIB"
 [ "$KILL_FILES/$KILL_MIB" = "$FLAP_FILES/$FLAP_MIB" ] || mkfiles kill "$KILL_FILES" "$KILL_MIB"
@@ -217,6 +233,9 @@ mkfiles disk 1 48
 mkfiles small 3 1
 mkfiles trunc 1 16
 mkfiles extend 1 16
+mkfiles seg "$SEG_FILES" "$SEG_MIB"
+mkfiles segetag 1 16
+mkfiles segnr 1 16
 
 # ================================================ link down/up
 if selected link-flap; then
@@ -369,6 +388,9 @@ if selected close-mid-body; then
 		broke close-mid-body "$(paste -sd';' "$WORK/await.out")"
 	fi
 fi
+
+# ================================================ segmented transfers (issue 13)
+source "$ROOT/scripts/faults-segmented.sh"
 
 # ================================================ the disk fills up
 if selected disk-full; then

@@ -5,7 +5,7 @@
 # missing.
 #
 # Usage: scripts/install-deps.sh [group...]
-#   groups: build desktop bench packaging python icons all   (default: all)
+#   groups: build desktop bench packaging python proxy wine icons all   (default: all)
 #
 # Runs as root (CI) or via sudo when available.
 set -euo pipefail
@@ -26,13 +26,21 @@ declare -A GROUPS_PKGS=(
 	[packaging]="desktop-file-utils xz-utils file gcc-mingw-w64-x86-64"
 	# The Python client's tests (clients/python): python3 -m venv needs ensurepip.
 	[python]="python3 python3-venv"
+	# internal/proxy's tests read GNOME's proxy settings with the real
+	# gsettings and the org.gnome.system.proxy schema.
+	[proxy]="libglib2.0-bin gsettings-desktop-schemas"
+	# The Windows test bed (packaging/windows/test-wine.sh): Wine 8 (64-bit
+	# loader only; fonts-wine for its dialog fonts), msitools' wixl and
+	# msibuild for the MSI, MinGW-w64 for the ProcessPrng shim, and the
+	# desktop tests' X server, input automation and screenshots.
+	[wine]="wine wine64 fonts-wine wixl msitools gcc-mingw-w64-x86-64 xvfb xdotool imagemagick"
 	# Only needed to re-render icons/png from icons/src (PNGs are committed).
 	[icons]="librsvg2-bin"
 )
-ALL_GROUPS=(build desktop bench packaging python)
+ALL_GROUPS=(build desktop bench packaging python proxy)
 
 usage() {
-	echo "usage: $0 [build|desktop|bench|packaging|python|icons|all]..." >&2
+	echo "usage: $0 [build|desktop|bench|packaging|python|proxy|wine|icons|all]..." >&2
 	exit 2
 }
 

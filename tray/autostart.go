@@ -2,10 +2,11 @@ package tray
 
 import "github.com/bgfetch/bgfetch/packaging/autostart"
 
-// Autostart is the "Start at login" toggle: the XDG autostart entry that
-// starts bgfetch hidden in the tray. Package packaging/autostart writes it,
-// the one writer that `make install`/`make uninstall` and the packaging
-// tests share.
+// Autostart is the "Start at login" toggle: the entry that starts bgfetch
+// hidden in the tray, which package packaging/autostart writes — the XDG
+// autostart file on Linux (the one writer that `make install`/`make
+// uninstall` and the packaging tests share), the per-user Run key on
+// Windows (which the MSI's uninstall removes), a launch agent on macOS.
 type Autostart struct {
 	// Home is the home directory whose entry is toggled ("" = the
 	// current user's; XDG_CONFIG_HOME is honoured).

@@ -1,5 +1,6 @@
-// Package tray is bgfetch's system tray icon and menu (a StatusNotifierItem
-// on Linux, through Fyne's desktop.App): the icon tells the aggregate state
+// Package tray is bgfetch's system tray icon and menu (through Fyne's
+// desktop.App: a StatusNotifierItem on Linux, a notification-area icon on
+// Windows, a menu-bar extra on macOS): the icon tells the aggregate state
 // (idle, downloading, paused or waiting, a failure to look at), the
 // tooltip and the menu's first line give the aggregate progress, and the
 // menu has one entry per active fetch (activating it fires
@@ -17,15 +18,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"github.com/godbus/dbus/v5"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
 	"github.com/bgfetch/bgfetch/internal/words"
 )
-
-// WatcherName is the bus name of the StatusNotifierItem host's watcher.
-const WatcherName = "org.kde.StatusNotifierWatcher"
 
 // MaxEntries is how many active fetches the menu lists by name.
 const MaxEntries = 10
@@ -73,25 +70,6 @@ type Tray struct {
 // New makes the tray; call Refresh to show it.
 func New(desk Desk, ctl Controller, opts Options) *Tray {
 	return &Tray{desk: desk, ctl: ctl, opts: opts}
-}
-
-// HostAvailable reports whether a tray can live here: a session bus is
-// reachable and a StatusNotifierWatcher owns its name. Without a bus,
-// Fyne's systray panics on Quit, so never create a tray when this is false.
-func HostAvailable() bool {
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	return WatcherOwned(conn)
-}
-
-// WatcherOwned reports whether the watcher's name has an owner on conn.
-func WatcherOwned(conn *dbus.Conn) bool {
-	var has bool
-	err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, WatcherName).Store(&has)
-	return err == nil && has
 }
 
 // StateOf is the icon for a list of fetches: downloading while any
@@ -218,6 +196,11 @@ func (t *Tray) Refresh(regs []model.Registration) bool {
 	t.desk.SetSystemTrayMenu(m)
 	return true
 }
+
+// Resend forgets what was sent, so that the next Refresh sets the icon,
+// tooltip and menu again: Windows' systray drops what is set before its
+// window exists, which the first Refresh, before the UI runs, can be.
+func (t *Tray) Resend() { t.iconSet, t.tooltip, t.signature = false, "", "" }
 
 // State is the icon shown now.
 func (t *Tray) State() icons.TrayState { return t.state }

@@ -1,10 +1,7 @@
 package tray
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -177,41 +174,23 @@ func TestTooltip(t *testing.T) {
 	}
 }
 
-// TestAutostart writes and removes ~/.config/autostart/bgfetch.desktop
-// (with a temporary HOME) through the Start at login entry.
-func TestAutostart(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", "")
-	a, err := DefaultAutostart()
-	if err != nil {
-		t.Fatal(err)
+// TestResend: after Resend the next Refresh sets the icon, the tooltip
+// and the menu again although nothing changed (Windows' systray lost what
+// was set before it was ready).
+func TestResend(t *testing.T) {
+	d := &fakeDesk{}
+	var tips []string
+	tr := New(d, &fakeCtl{}, Options{Tooltip: func(s string) { tips = append(tips, s) }})
+	regs := []model.Registration{reg("1", "Episode 5", model.StateRunning, 42, 100)}
+	tr.Refresh(regs)
+	tr.Resend()
+	if !tr.Refresh(regs) {
+		t.Fatal("no menu after Resend")
 	}
-	path := filepath.Join(home, ".config", "autostart", "bgfetch.desktop")
-	tr := New(&fakeDesk{}, &fakeCtl{}, Options{Autostart: a})
-	login := item(t, tr.Menu(nil), "Start at login")
-	if login.Checked {
-		t.Fatal("checked before enabling")
+	if len(d.icons) != 2 || len(tips) != 2 || len(d.menus) != 2 || tips[1] != tips[0] {
+		t.Fatalf("after Resend: icons %v, tooltips %q, %d menus", d.icons, tips, len(d.menus))
 	}
-	login.Action()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range []string{"[Desktop Entry]", "Type=Application", "Name=bgfetch"} {
-		if !strings.Contains(string(data), line+"\n") {
-			t.Errorf("entry lacks %q:\n%s", line, data)
-		}
-	}
-	if !strings.Contains(string(data), " --hidden\n") {
-		t.Errorf("entry does not start bgfetch hidden:\n%s", data)
-	}
-	login = item(t, tr.Menu(nil), "Start at login")
-	if !login.Checked {
-		t.Fatal("not checked after enabling")
-	}
-	login.Action()
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("entry still there: %v", err)
+	if tr.Refresh(regs) || len(tips) != 2 {
+		t.Fatal("sent again without Resend")
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/bgfetch/bgfetch/api/client"
+	"github.com/bgfetch/bgfetch/api/datadir"
 	"github.com/bgfetch/bgfetch/internal/version"
 )
 
@@ -37,7 +39,7 @@ type globals struct {
 // register adds the global flags to fs, keeping values already parsed
 // (flag's *Var functions assign their default).
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.dataDir, "data-dir", g.dataDir, "data directory (default $BGFETCH_DATA_DIR, else ~/.local/share/bgfetch)")
+	fs.StringVar(&g.dataDir, "data-dir", g.dataDir, "data directory (default $BGFETCH_DATA_DIR, else "+datadir.DefaultHelp()+")")
 	fs.StringVar(&g.app, "app", g.app, "app scope, sent as Bgfetch-App (default \"default\")")
 	fs.BoolVar(&g.json, "json", g.json, "print the API's JSON objects")
 	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
@@ -158,6 +160,13 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer, desktop Deskt
 
 // isServe reports whether args hold no command: only global and serve
 // flags, which `bgfetch` alone (the desktop app) accepts.
+// RunsDesktop reports whether args run the desktop app: no command, only
+// global and serve flags, and not --headless (main's Windows console
+// handling asks).
+func RunsDesktop(args []string) bool {
+	return isServe(args) && !slices.Contains(args, "--headless") && !slices.Contains(args, "-headless")
+}
+
 func isServe(args []string) bool {
 	if len(args) == 0 {
 		return true
@@ -219,7 +228,7 @@ Commands:
 	}
 	fmt.Fprint(w, `
 Global flags (before or after the command):
-  --data-dir DIR   data directory (default $BGFETCH_DATA_DIR, else ~/.local/share/bgfetch)
+  --data-dir DIR   data directory (default $BGFETCH_DATA_DIR, else `+datadir.DefaultHelp()+`)
   --app NAME       app scope, sent as Bgfetch-App (default "default")
   --json           print the API's JSON objects
   --version        print the version

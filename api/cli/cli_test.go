@@ -134,3 +134,22 @@ func TestServeSaysAlreadyRunning(t *testing.T) {
 		t.Fatalf("non-loopback listen: %d %q", code, errOut)
 	}
 }
+
+func TestRunsDesktop(t *testing.T) {
+	for args, want := range map[string]bool{
+		"":                        true,
+		"--data-dir x":            true,
+		"--hidden":                true,
+		"--headless":              false,
+		"--data-dir x --headless": false,
+		"serve":                   false,
+		"ids":                     false,
+		"--version":               false,
+		"--help":                  false,
+		"fetch --wait u":          false,
+	} {
+		if got := RunsDesktop(strings.Fields(args)); got != want {
+			t.Errorf("RunsDesktop(%q) = %v", args, got)
+		}
+	}
+}

@@ -6,15 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"os"
-
 	"github.com/bgfetch/bgfetch/api/daemon"
 	"github.com/bgfetch/bgfetch/api/delivery"
 	"github.com/bgfetch/bgfetch/internal/redact"
+	"github.com/bgfetch/bgfetch/internal/winapp"
 )
 
 // ServeOptions are the flags of `bgfetch` (the desktop app) and of
@@ -35,8 +35,9 @@ type ServeOptions struct {
 type Desktop interface {
 	// Unavailable says why the desktop app cannot run here, "" when it can.
 	Unavailable() string
-	// ShowRunning asks an already running desktop app to show its window.
-	ShowRunning() bool
+	// ShowRunning asks the desktop app already running on dataDir to show
+	// its window.
+	ShowRunning(dataDir string) bool
 	// Run runs the window, tray and notifications over a started daemon
 	// until the app quits, and returns the exit status.
 	Run(d *daemon.Daemon, opts ServeOptions, logger *slog.Logger) int
@@ -45,7 +46,7 @@ type Desktop interface {
 func (o *ServeOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Headless, "headless", false, "no window, tray or notifications: the API and transfers only")
 	fs.BoolVar(&o.Hidden, "hidden", false, "start in the tray without showing the window (used at login)")
-	fs.StringVar(&o.Listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT (PORT 0 picks one); default: a socket for the data dir")
+	fs.StringVar(&o.Listen, "listen", "", "unix:/path/api.sock or tcp:127.0.0.1:PORT (PORT 0 picks one); default: a socket for the data dir (Windows: tcp:127.0.0.1:0)")
 	fs.IntVar(&o.MaxConnections, "max-connections", 0, "simultaneous connections across all fetches, for this run (default: the setting max-connections, 16)")
 	fs.DurationVar(&o.HandlerTimeout, "handler-timeout", 60*time.Second, "how long an app handler may take before it is killed")
 	fs.DurationVar(&o.HandlerRetryBase, "handler-retry-base", time.Second, "first retry delay of a failed handler (doubles up to 60s)")
@@ -86,10 +87,11 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 		Logger:         logger,
 		Handler:        delivery.Options{Timeout: o.HandlerTimeout, RetryBase: o.HandlerRetryBase},
 	})
-	if errors.Is(err, daemon.ErrAlreadyRunning) {
+	var running *daemon.AlreadyRunningError
+	if errors.As(err, &running) {
 		// api.md: a second bgfetch shows the running one (or says it runs)
 		// and exits 0.
-		if !o.Headless && desktop != nil && desktop.ShowRunning() {
+		if !o.Headless && desktop != nil && desktop.ShowRunning(running.DataDir) {
 			fmt.Fprintln(e.stdout, "bgfetch is already running; showing its window")
 		} else {
 			fmt.Fprintln(e.stdout, err)
@@ -114,10 +116,37 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 	}
 	logger.Info("bgfetch: "+why+"; serving headless (API and transfers, no window, tray or notifications)",
 		"endpoint", d.Endpoint(), "dataDir", d.DataDir())
+	ctx, endSession := context.WithCancel(ctx)
+	defer endSession()
+	closed := make(chan struct{})
+	stopWindow := listenWindows(d, logger, func() { endSession(); <-closed })
 	<-ctx.Done()
-	if err := d.Close(); err != nil {
+	err = d.Close()
+	close(closed)
+	stopWindow()
+	if err != nil {
 		fmt.Fprintf(e.stderr, "bgfetch: shutting down: %v\n", err)
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// listenWindows gives a headless daemon its Windows instance window
+// (internal/winapp; nothing elsewhere): log-off, shutdown and WM_CLOSE
+// call shutdown, which returns once the daemon is closed, and a toast's
+// click forwarded by the protocol handler fires backgroundfetchclick.
+func listenWindows(d *daemon.Daemon, logger *slog.Logger, shutdown func()) (stop func()) {
+	stop, err := winapp.Listen(d.DataDir(), winapp.Handlers{
+		EndSession: shutdown,
+		Click: func(uid string) {
+			if err := d.Manager().Click(uid); err != nil {
+				logger.Warn("bgfetch: click", "uid", uid, "err", err)
+			}
+		},
+	})
+	if err != nil {
+		logger.Warn("bgfetch: no instance window: log-off ends bgfetch abruptly (its checkpoints keep that safe)", "err", err)
+		return func() {}
+	}
+	return stop
 }

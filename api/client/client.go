@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bgfetch/bgfetch/api/datadir"
@@ -28,11 +29,24 @@ type Options struct {
 }
 
 // Client talks to one daemon as one app. It is safe for concurrent use.
+//
+// A client made by New follows its data directory: when nothing answers
+// at the endpoint, it reads DATA_DIR/endpoint again and, if a daemon
+// announced another one (a restart on a new loopback port: the default on
+// Windows, and any tcp:…:0 daemon), sends there instead.
 type Client struct {
+	dataDir string // "" (NewWithEndpoint): the endpoint never changes
+	app     string
+
+	mu    sync.RWMutex
+	route *route
+	token string
+}
+
+// route is one endpoint and the HTTP clients that reach it.
+type route struct {
 	endpoint string
-	base     string // http://localhost for a socket, http://127.0.0.1:PORT for TCP
-	token    string
-	app      string
+	base     string       // http://localhost for a socket, http://127.0.0.1:PORT for TCP
 	http     *http.Client // calls, with a timeout
 	stream   *http.Client // events and bodies, without one
 }
@@ -55,7 +69,12 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the token: %w", err)
 	}
-	return NewWithEndpoint(ep, tok, opts.App)
+	c, err := NewWithEndpoint(ep, tok, opts.App)
+	if err != nil {
+		return nil, err
+	}
+	c.dataDir = dir
+	return c, nil
 }
 
 // NewWithEndpoint talks to endpoint (`unix:/path` or `http://127.0.0.1:PORT`)
@@ -64,7 +83,15 @@ func NewWithEndpoint(endpoint, token, app string) (*Client, error) {
 	if app == "" {
 		app = model.DefaultApp
 	}
-	c := &Client{endpoint: endpoint, token: token, app: app}
+	r, err := newRoute(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{app: app, route: r, token: token}, nil
+}
+
+func newRoute(endpoint string) (*route, error) {
+	r := &route{endpoint: endpoint}
 	transport := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
 	switch {
 	case strings.HasPrefix(endpoint, "unix:"):
@@ -73,24 +100,64 @@ func NewWithEndpoint(endpoint, token, app string) (*Client, error) {
 		transport.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return d.DialContext(ctx, "unix", path)
 		}
-		c.base = "http://localhost"
+		r.base = "http://localhost"
 	case strings.HasPrefix(endpoint, "http://"):
-		c.base = strings.TrimSuffix(endpoint, "/")
+		r.base = strings.TrimSuffix(endpoint, "/")
 	default:
 		return nil, fmt.Errorf("unknown endpoint %q", endpoint)
 	}
-	c.http = &http.Client{Transport: transport, Timeout: 60 * time.Second}
-	c.stream = &http.Client{Transport: transport}
-	return c, nil
+	r.http = &http.Client{Transport: transport, Timeout: 60 * time.Second}
+	r.stream = &http.Client{Transport: transport}
+	return r, nil
+}
+
+// current is the route and token in use.
+func (c *Client) current() (*route, string) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.route, c.token
+}
+
+// reroute is called when nothing answered on failed: it reads the data
+// directory's endpoint (and token) again and switches to a new endpoint
+// found there. It reports whether there is a different one to try.
+func (c *Client) reroute(failed *route) bool {
+	if c.dataDir == "" {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.route != failed { // another call switched already
+		return true
+	}
+	ep, err := datadir.ReadEndpoint(c.dataDir)
+	if err != nil || ep == failed.endpoint {
+		return false
+	}
+	tok, err := datadir.ReadToken(c.dataDir)
+	if err != nil {
+		return false
+	}
+	r, err := newRoute(ep)
+	if err != nil {
+		return false
+	}
+	c.route, c.token = r, tok
+	return true
 }
 
 // App is the client's app scope.
 func (c *Client) App() string { return c.app }
 
-// Endpoint is the daemon's endpoint.
-func (c *Client) Endpoint() string { return c.endpoint }
+// Endpoint is the daemon's endpoint (the latest one, for a client that
+// followed a restart).
+func (c *Client) Endpoint() string {
+	r, _ := c.current()
+	return r.endpoint
+}
 
-// newRequest builds an authorised request to path (already escaped).
+// newRequest builds an authorised request to path (already escaped). do
+// sends it to the current endpoint.
 func (c *Client) newRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
@@ -100,11 +167,10 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, "http://bgfetch"+path, rd)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set(model.AppHeader, c.app)
 	req.Header.Set("User-Agent", version.UserAgent())
 	if body != nil {
@@ -113,23 +179,58 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	return req, nil
 }
 
-// do sends req and returns the response when its status is one of ok;
-// other statuses become a *model.Error.
-func (c *Client) do(hc *http.Client, req *http.Request, ok ...int) (*http.Response, error) {
-	resp, err := hc.Do(req)
-	if err != nil {
-		if isConnectFailure(err) {
-			return nil, &notRunningError{endpoint: c.endpoint, cause: err}
+// Kinds of HTTP client do uses.
+const (
+	calls   = false // with a timeout
+	streams = true  // events and bodies, without one
+)
+
+// do sends req to the current endpoint and returns the response when its
+// status is one of ok; other statuses become a *model.Error. When nothing
+// answers and the data directory names a new endpoint, it sends req
+// there (nothing was sent: the connection was refused).
+func (c *Client) do(stream bool, req *http.Request, ok ...int) (*http.Response, error) {
+	for {
+		r, token := c.current()
+		out, err := c.sendTo(r, token, stream, req)
+		if err != nil {
+			if !isConnectFailure(err) {
+				return nil, err
+			}
+			if c.reroute(r) {
+				continue
+			}
+			return nil, &notRunningError{endpoint: r.endpoint, cause: err}
 		}
+		for _, s := range ok {
+			if out.StatusCode == s {
+				return out, nil
+			}
+		}
+		defer out.Body.Close()
+		return nil, errorFrom(out)
+	}
+}
+
+// sendTo sends a copy of req to r with token.
+func (c *Client) sendTo(r *route, token string, stream bool, req *http.Request) (*http.Response, error) {
+	base, err := url.Parse(r.base)
+	if err != nil {
 		return nil, err
 	}
-	for _, s := range ok {
-		if resp.StatusCode == s {
-			return resp, nil
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host, out.Host = base.Scheme, base.Host, ""
+	out.Header.Set("Authorization", "Bearer "+token)
+	if req.GetBody != nil {
+		if out.Body, err = req.GetBody(); err != nil {
+			return nil, err
 		}
 	}
-	defer resp.Body.Close()
-	return nil, errorFrom(resp)
+	hc := r.http
+	if stream {
+		hc = r.stream
+	}
+	return hc.Do(out)
 }
 
 func errorFrom(resp *http.Response) error {
@@ -155,7 +256,7 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any, o
 	if len(ok) == 0 {
 		ok = []int{http.StatusOK}
 	}
-	resp, err := c.do(c.http, req, ok...)
+	resp, err := c.do(calls, req, ok...)
 	if err != nil {
 		return err
 	}
@@ -204,7 +305,7 @@ func (c *Client) Get(ctx context.Context, id string) (*model.Registration, error
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(c.http, req, http.StatusOK, http.StatusNotFound)
+	resp, err := c.do(calls, req, http.StatusOK, http.StatusNotFound)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +413,7 @@ func (c *Client) Body(ctx context.Context, uid string, index int, offset int64) 
 	if offset > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
 	}
-	resp, err := c.do(c.stream, req, http.StatusOK, http.StatusPartialContent)
+	resp, err := c.do(streams, req, http.StatusOK, http.StatusPartialContent)
 	if err != nil {
 		return nil, err
 	}

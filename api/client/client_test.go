@@ -182,3 +182,51 @@ func TestEventsSurviveRestart(t *testing.T) {
 	}
 	t.Fatal("the event channel closed before the abort event")
 }
+
+// TestFollowsRestart: a daemon restarted on a new loopback port is found
+// again through the data directory's endpoint file, by calls and by an
+// open event stream, with a client made before the restart.
+func TestFollowsRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	start := func() *daemon.Daemon {
+		d, err := daemon.Start(context.Background(), daemon.Options{DataDir: dir, Listen: "tcp:127.0.0.1:0", Logger: enginetest.Logger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	d := start()
+	c := newClient(t, dir, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := c.Events(ctx, client.EventsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := d.Endpoint()
+	d.Close()
+	d = start()
+	if d.Endpoint() == old {
+		t.Skipf("the new daemon got the same port (%s)", old)
+	}
+	reg, err := c.Fetch(ctx, model.FetchRequest{ID: "after", Requests: []model.Request{{URL: testserver.New(t).URL + "/file/a"}}})
+	if err != nil {
+		t.Fatalf("a call after the restart: %v", err)
+	}
+	if c.Endpoint() != d.Endpoint() {
+		t.Fatalf("client endpoint %s, daemon %s", c.Endpoint(), d.Endpoint())
+	}
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.Type == model.EventSuccess && ev.Registration.UID == reg.UID {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the event stream did not follow the restart")
+		}
+	}
+}

@@ -25,5 +25,6 @@ func (e *notRunningError) Unwrap() error        { return e.cause }
 // isConnectFailure reports whether err means nothing listens at the
 // endpoint (refused, or the socket file is gone).
 func isConnectFailure(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTSOCK)
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, connRefused) ||
+		errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTSOCK)
 }

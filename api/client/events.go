@@ -76,7 +76,7 @@ func (c *Client) openEvents(ctx context.Context, opts EventsOptions) (*http.Resp
 	if opts.LastEventID != "" {
 		req.Header.Set("Last-Event-ID", opts.LastEventID)
 	}
-	return c.do(c.stream, req, http.StatusOK)
+	return c.do(streams, req, http.StatusOK)
 }
 
 // readEvents parses one SSE stream until it ends and returns the last

@@ -32,6 +32,17 @@ func Resolve(flagValue string) (string, error) {
 	return abs, nil
 }
 
+// DefaultHelp is how help texts name this OS's default data directory.
+func DefaultHelp() string {
+	switch runtime.GOOS {
+	case "windows":
+		return `%LocalAppData%\bgfetch`
+	case "darwin":
+		return "~/Library/Application Support/bgfetch"
+	}
+	return "~/.local/share/bgfetch"
+}
+
 // Default is the OS convention for bgfetch's data: $XDG_DATA_HOME/bgfetch
 // (~/.local/share/bgfetch) on Linux and other Unix systems,
 // ~/Library/Application Support/bgfetch on macOS, %LocalAppData%\bgfetch on

@@ -115,6 +115,12 @@ func writeAtomic(path, content string, mode os.FileMode) error {
 		f.Close()
 		return err
 	}
+	if mode&0o077 == 0 { // private: on Windows, an access list for the user alone
+		if err := restrictToUser(f); err != nil {
+			f.Close()
+			return err
+		}
+	}
 	if _, err := f.WriteString(content); err != nil {
 		f.Close()
 		return err

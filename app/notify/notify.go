@@ -1,45 +1,42 @@
 // Package notify raises the desktop notification when a fetch settles and
 // brings its click back to the app as Manager.Click (spec C.22).
 //
-// On Linux it talks to org.freedesktop.Notifications on the session D-Bus
-// with a "default" action and maps ActionInvoked to the fetch's uid. When
-// the server lacks the "actions" capability, or there is no session bus, it
-// falls back to beeep (a notification without click-through). It never
-// notifies a cancel: the person made it, or the app asked for it.
+// On Linux (bus_dbus.go) it talks to org.freedesktop.Notifications on the
+// session D-Bus with a "default" action and maps ActionInvoked to the
+// fetch's uid. When the server lacks the "actions" capability, or there is
+// no session bus, it falls back to beeep (a notification without
+// click-through). A notification raised by an earlier bgfetch process
+// cannot be clicked through: the server sends ActionInvoked only to the
+// connection that raised the notification (measured with dunst: a second
+// connection listening for the signal gets nothing).
 //
-// A notification raised by an earlier bgfetch process cannot be clicked
-// through: the server sends ActionInvoked only to the connection that
-// raised the notification (measured with dunst: a second connection
-// listening for the signal gets nothing). A click that reaches bgfetch is
-// durable: Manager.Click writes it to the outbox before anything else.
+// On Windows (bus_windows.go) it raises a toast whose activation is a
+// bgfetch: URL (Options.ClickURL, internal/winapp): clicking it runs
+// `bgfetch.exe --activate URL`, which forwards the click to the running
+// instance, so clicks work across restarts. On macOS (bus_other.go) it
+// uses beeep, without click-through.
+//
+// It never notifies a cancel: the person made it, or the app asked for
+// it. A click that reaches bgfetch is durable: Manager.Click writes it to
+// the outbox before anything else.
 package notify
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gen2brain/beeep"
-	"github.com/godbus/dbus/v5"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/words"
-)
-
-const (
-	busName   = "org.freedesktop.Notifications"
-	busPath   = dbus.ObjectPath("/org/freedesktop/Notifications")
-	busIface  = "org.freedesktop.Notifications"
-	actionKey = "default"
 )
 
 // Message is one notification.
@@ -91,10 +88,14 @@ func For(ev model.Event) (Message, bool) {
 type Options struct {
 	// AppName is the sending application's name (default "bgfetch").
 	AppName string
-	// DesktopEntry is the desktop file's name without ".desktop" (the
-	// app ID), for the server's icon, grouping and activation; "" sends
-	// none.
+	// DesktopEntry is the app ID: on Linux the desktop file's name
+	// without ".desktop", for the server's icon, grouping and activation
+	// ("" sends none); on Windows the toasts' AppUserModelID.
 	DesktopEntry string
+	// ClickURL is the URL a toast about uid launches when clicked
+	// (Windows: winapp.ClickURL of the data directory); nil raises
+	// toasts without click-through.
+	ClickURL func(uid string) string
 	// IconDir is where icons are written for the notification server to
 	// read (default a folder under os.TempDir).
 	IconDir string
@@ -105,9 +106,9 @@ type Options struct {
 	// IconFor returns the PNG for a registration (the fetch's cached icon,
 	// honouring updateUI); nil or a nil result uses DefaultIcon.
 	IconFor func(r model.Registration) []byte
-	// Conn is the session bus connection to use; nil connects one. The
-	// Notifier closes only a connection it opened.
-	Conn *dbus.Conn
+	// Conn is the session bus connection to use (Linux); nil connects
+	// one. The Notifier closes only a connection it opened.
+	Conn *BusConn
 	// NoBus skips D-Bus entirely (beeep only).
 	NoBus bool
 	// Fallback shows a notification without click-through (default
@@ -118,16 +119,11 @@ type Options struct {
 
 // Notifier raises notifications and routes their clicks.
 type Notifier struct {
-	opts    Options
-	conn    *dbus.Conn
-	ownConn bool
-	actions bool
-	signals chan *dbus.Signal
-	done    chan struct{}
+	opts Options
+	bus  *bus // the platform's notification service
 
 	mu    sync.Mutex
-	byID  map[uint32]string // notification id → uid
-	shown map[string]shown  // uid → what was shown
+	shown map[string]shown // uid → what was shown
 }
 
 type shown struct {
@@ -152,100 +148,26 @@ func New(opts Options) *Notifier {
 		beeep.AppName = opts.AppName
 		opts.Fallback = func(summary, body, icon string) error { return beeep.Notify(summary, body, icon) }
 	}
-	n := &Notifier{opts: opts, byID: map[uint32]string{}, shown: map[string]shown{}, done: make(chan struct{})}
-	if opts.NoBus {
-		return n
-	}
-	conn := opts.Conn
-	if conn == nil {
-		c, err := dbus.ConnectSessionBus()
-		if err != nil {
-			opts.Log.Info("bgfetch: no session D-Bus; notifications without click-through", "err", err)
-			return n
-		}
-		conn, n.ownConn = c, true
-	}
-	n.conn = conn
-	var caps []string
-	obj := conn.Object(busName, busPath)
-	if err := obj.Call(busIface+".GetCapabilities", 0).Store(&caps); err != nil {
-		opts.Log.Info("bgfetch: no notification server on D-Bus; using the fallback", "err", err)
-		n.closeConn()
-		return n
-	}
-	n.actions = slices.Contains(caps, "actions")
-	if !n.actions {
-		opts.Log.Info("bgfetch: the notification server has no actions; notifications without click-through")
-		return n
-	}
-	if err := conn.AddMatchSignal(dbus.WithMatchObjectPath(busPath), dbus.WithMatchInterface(busIface)); err != nil {
-		opts.Log.Warn("bgfetch: cannot watch notification clicks", "err", err)
-		n.actions = false
-		return n
-	}
-	n.signals = make(chan *dbus.Signal, 16)
-	conn.Signal(n.signals)
-	go n.listen()
+	n := &Notifier{opts: opts, shown: map[string]shown{}}
+	n.bus = startBus(n)
 	return n
 }
 
+// forget marks uid's notification id closed (the server closed it).
+func (n *Notifier) forget(uid string, id uint32) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if s, ok := n.shown[uid]; ok && s.id == id {
+		s.id = 0
+		n.shown[uid] = s
+	}
+}
+
 // ClickThrough reports whether clicks on notifications reach the app.
-func (n *Notifier) ClickThrough() bool { return n.actions }
+func (n *Notifier) ClickThrough() bool { return n.bus.clickThrough() }
 
 // Close stops listening and closes the connection it opened.
-func (n *Notifier) Close() {
-	if n.signals != nil {
-		n.conn.RemoveSignal(n.signals)
-		close(n.signals)
-		<-n.done
-		n.signals = nil
-	}
-	n.closeConn()
-}
-
-func (n *Notifier) closeConn() {
-	if n.ownConn && n.conn != nil {
-		n.conn.Close()
-	}
-	n.conn = nil
-	n.ownConn = false
-}
-
-func (n *Notifier) listen() {
-	defer close(n.done)
-	for sig := range n.signals {
-		if sig == nil {
-			continue
-		}
-		switch sig.Name {
-		case busIface + ".ActionInvoked":
-			if len(sig.Body) < 2 {
-				continue
-			}
-			id, _ := sig.Body[0].(uint32)
-			n.mu.Lock()
-			uid, ok := n.byID[id]
-			n.mu.Unlock()
-			if ok && n.opts.OnClick != nil {
-				n.opts.OnClick(uid)
-			}
-		case busIface + ".NotificationClosed":
-			if len(sig.Body) < 1 {
-				continue
-			}
-			id, _ := sig.Body[0].(uint32)
-			n.mu.Lock()
-			if uid, ok := n.byID[id]; ok {
-				delete(n.byID, id)
-				if s, ok := n.shown[uid]; ok && s.id == id {
-					s.id = 0
-					n.shown[uid] = s
-				}
-			}
-			n.mu.Unlock()
-		}
-	}
-}
+func (n *Notifier) Close() { n.bus.close() }
 
 // Handle looks at an event from the bus: a success or failure raises a
 // notification; a later title change of a notified fetch (the handler's
@@ -281,8 +203,8 @@ func (n *Notifier) Handle(ev model.Event) {
 		if !ok {
 			return
 		}
-		if s.id == 0 && n.actions {
-			return // already closed: do not raise it again
+		if s.id == 0 && n.bus.clickThrough() {
+			return // closed, or not replaceable: do not raise it again
 		}
 		n.show(msg, prev, s.id)
 	}
@@ -300,35 +222,9 @@ func (n *Notifier) show(msg Message, ev model.Event, replaces uint32) {
 }
 
 // Show raises msg (replacing notification replaces when not 0) and returns
-// the server's notification id (0 with the fallback).
+// the server's notification id (0 with the fallback and on Windows).
 func (n *Notifier) Show(msg Message, iconPath string, replaces uint32) (uint32, error) {
-	if n.conn == nil || !n.actions {
-		if replaces != 0 {
-			return 0, nil
-		}
-		return 0, n.opts.Fallback(msg.Summary, msg.Body, iconPath)
-	}
-	hints := map[string]dbus.Variant{
-		"category": dbus.MakeVariant(category(msg)),
-		"urgency":  dbus.MakeVariant(byte(1)),
-	}
-	if n.opts.DesktopEntry != "" {
-		hints["desktop-entry"] = dbus.MakeVariant(n.opts.DesktopEntry)
-	}
-	var id uint32
-	call := n.conn.Object(busName, busPath).Call(busIface+".Notify", 0,
-		n.opts.AppName, replaces, iconPath, msg.Summary, msg.Body,
-		[]string{actionKey, "Open"}, hints, int32(-1))
-	if call.Err != nil {
-		return 0, errors.Join(call.Err, n.opts.Fallback(msg.Summary, msg.Body, iconPath))
-	}
-	if err := call.Store(&id); err != nil {
-		return 0, err
-	}
-	n.mu.Lock()
-	n.byID[id] = msg.UID
-	n.mu.Unlock()
-	return id, nil
+	return n.bus.show(msg, iconPath, replaces)
 }
 
 func category(m Message) string {

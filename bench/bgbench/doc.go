@@ -6,7 +6,7 @@
 //
 // Subcommands (every one takes -data-dir DIR):
 //
-//	register -n N -prefix P [-conc C] [-dest D] [-list FILE -per K] [URL…]
+//	register -n N -prefix P [-conc C] [-dest D] [-connections S] [-list FILE -per K] [URL…]
 //	    registers fetches and prints "id uid" per line. With -list, the
 //	    URLs of FILE are split into fetches of K URLs (ids P0, P1, …);
 //	    otherwise N fetches P0…P(N-1) each get every URL given.
@@ -36,4 +36,12 @@
 //	    runs CMD and prints "wall cpu" in seconds: CMD's own CPU (rusage,
 //	    reaped children included) plus the CPU process P used meanwhile
 //	    (the daemon, for bgfetch runs).
+//	ratewatch -uid UID [-for 20s] [-warm 1s] [-every 100ms]
+//	    polls the registration's downloaded bytes from warm after its
+//	    first byte for the span given; prints the average rate, the
+//	    highest and lowest whole second and each second's rate (B/s).
+//	blackhole
+//	    holds a loopback port whose accept queue is full (connection
+//	    attempts time out rather than being refused); prints
+//	    "listening on ADDR", runs until SIGTERM.
 package main

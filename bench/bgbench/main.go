@@ -25,7 +25,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|movelatency|restartwait|await|get|records|cpu|rss|run [flags]")
+		fmt.Fprintln(os.Stderr, "usage: bgbench register|latency|movelatency|restartwait|await|get|records|cpu|rss|run|ratewatch|blackhole [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -51,6 +51,10 @@ func main() {
 		err = run(args)
 	case "movelatency":
 		err = moveLatency(args)
+	case "ratewatch":
+		err = rateWatch(args)
+	case "blackhole":
+		err = blackhole(args)
 	default:
 		err = fmt.Errorf("unknown subcommand %q", cmd)
 	}
@@ -212,6 +216,7 @@ func register(args []string) error {
 	dest := fs.String("dest", "", "destination folder")
 	list := fs.String("list", "", "file of URLs, one a line")
 	per := fs.Int("per", 100, "URLs per fetch with -list")
+	conns := fs.Int("connections", 0, `the fetches' "connections" (0: not sent)`)
 	fs.Parse(args)
 	var groups [][]string
 	if *list != "" {
@@ -247,6 +252,9 @@ func register(args []string) error {
 			body := map[string]any{"id": fmt.Sprintf("%s%d", *prefix, i), "requests": g}
 			if *dest != "" {
 				body["destination"] = *dest
+			}
+			if *conns > 0 {
+				body["connections"] = *conns
 			}
 			var reg registration
 			if err := a.do("POST", "/v1/fetches", body, &reg); err != nil {

@@ -12,7 +12,9 @@
 // Control endpoints (same listener, prefix /_ctl/):
 //
 //	GET  /_ctl/bytes              body bytes written since the last reset
-//	GET  /_ctl/stats              bytes, requests, range requests (text)
+//	GET  /_ctl/stats              bytes, requests, range requests, and
+//	                              maxparallel: the most GET responses of
+//	                              one path open at once (text)
 //	POST /_ctl/reset              zero the counters
 //	POST /_ctl/mode?k=v…          set faults; keys:
 //	       rate=N                 bytes per second per response (0: unlimited)
@@ -25,10 +27,14 @@
 //	                              "full" (the whole body labelled
 //	                              bytes 0-…), or "" (off)
 //	       stall=0|1              stop sending body bytes (connections stay)
-//	POST /_ctl/drop               close every open connection now
-//	POST /_ctl/change?path=/NAME  replace the file with new random content
-//	                              of the same size (new ETag), then drop
-//	                              every open connection
+//	       norange=0|1            stop honouring ranges: no Accept-Ranges,
+//	                              every GET gets 200 and the whole body
+//	POST /_ctl/drop[?n=N]         close every open connection now (or N)
+//	POST /_ctl/change?path=/NAME[&drop=0]  replace the file with new random
+//	                              content of the same size (new ETag), then
+//	                              drop every open connection (drop=0: keep
+//	                              them; open responses go on sending the
+//	                              old version)
 //
 // Every body byte handed to a connection is counted, so the bytes a client
 // fetched twice are the counter minus the sizes of the files.

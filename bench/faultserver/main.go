@@ -29,10 +29,17 @@ type server struct {
 	rate     atomic.Int64
 	cut      atomic.Int64
 	stall    atomic.Bool
+	noRange  atomic.Bool
 	wrong206 atomic.Value // string
 
+	// Responses open per path now, and the most open at once since the
+	// last reset: how many segments a client fetched a file with.
+	openMu      sync.Mutex
+	open        map[string]int
+	maxParallel int
+
 	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns map[net.Conn]http.ConnState
 }
 
 func main() {
@@ -40,7 +47,7 @@ func main() {
 	root := flag.String("root", ".", "directory to serve")
 	rate := flag.Int64("rate", 0, "bytes per second per response (0: unlimited)")
 	flag.Parse()
-	s := &server{root: *root, conns: map[net.Conn]struct{}{}}
+	s := &server{root: *root, conns: map[net.Conn]http.ConnState{}, open: map[string]int{}}
 	s.rate.Store(*rate)
 	s.wrong206.Store("")
 	ln, err := net.Listen("tcp", *listen)
@@ -55,10 +62,10 @@ func main() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			switch st {
-			case http.StateNew:
-				s.conns[c] = struct{}{}
 			case http.StateClosed, http.StateHijacked:
 				delete(s.conns, c)
+			default:
+				s.conns[c] = st
 			}
 		},
 	}
@@ -89,8 +96,24 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	etag := fmt.Sprintf(`"%x-%x-%x"`, ino, fi.Size(), fi.ModTime().UnixNano())
 	w.Header().Set("ETag", etag)
-	w.Header().Set("Accept-Ranges", "bytes")
 	cw := &countingWriter{ResponseWriter: w, s: s, start: time.Now()}
+	if r.Method == http.MethodGet {
+		defer s.opened(r.URL.Path)()
+	}
+	if s.noRange.Load() {
+		// As a server that does not do ranges: no Accept-Ranges, every
+		// GET answered 200 with the whole body.
+		r.Header.Del("Range")
+		r.Header.Del("If-Range")
+		w.Header().Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			io.Copy(cw, fh)
+		}
+		return
+	}
+	w.Header().Set("Accept-Ranges", "bytes")
 	if rg := r.Header.Get("Range"); rg != "" {
 		s.ranges.Add(1)
 		if mode, _ := s.wrong206.Load().(string); mode != "" && r.Method == http.MethodGet {
@@ -99,6 +122,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.ServeContent(cw, r, "", fi.ModTime(), fh)
+}
+
+// opened counts an open response of path; the func returned closes it.
+func (s *server) opened(path string) func() {
+	s.openMu.Lock()
+	s.open[path]++
+	s.maxParallel = max(s.maxParallel, s.open[path])
+	s.openMu.Unlock()
+	return func() {
+		s.openMu.Lock()
+		s.open[path]--
+		s.openMu.Unlock()
+	}
 }
 
 // serveWrong206 answers a Range request with a 206 that does not match it.
@@ -174,11 +210,17 @@ func (s *server) control(w http.ResponseWriter, r *http.Request, what string) {
 	case "bytes":
 		fmt.Fprintln(w, s.bytes.Load())
 	case "stats":
-		fmt.Fprintf(w, "bytes %d\nrequests %d\nranges %d\n", s.bytes.Load(), s.requests.Load(), s.ranges.Load())
+		s.openMu.Lock()
+		par := s.maxParallel
+		s.openMu.Unlock()
+		fmt.Fprintf(w, "bytes %d\nrequests %d\nranges %d\nmaxparallel %d\n", s.bytes.Load(), s.requests.Load(), s.ranges.Load(), par)
 	case "reset":
 		s.bytes.Store(0)
 		s.requests.Store(0)
 		s.ranges.Store(0)
+		s.openMu.Lock()
+		s.maxParallel = 0
+		s.openMu.Unlock()
 		fmt.Fprintln(w, "ok")
 	case "mode":
 		q := r.URL.Query()
@@ -200,6 +242,8 @@ func (s *server) control(w http.ResponseWriter, r *http.Request, what string) {
 				s.wrong206.Store(v)
 			case "stall":
 				s.stall.Store(v == "1" || v == "true")
+			case "norange":
+				s.noRange.Store(v == "1" || v == "true")
 			default:
 				http.Error(w, "unknown mode "+k, 400)
 				return
@@ -207,24 +251,44 @@ func (s *server) control(w http.ResponseWriter, r *http.Request, what string) {
 		}
 		fmt.Fprintln(w, "ok")
 	case "drop":
-		fmt.Fprintln(w, s.drop())
+		n := -1
+		if v := r.URL.Query().Get("n"); v != "" {
+			n, _ = strconv.Atoi(v)
+		}
+		fmt.Fprintln(w, s.drop(n))
 	case "change":
 		if err := s.change(r.URL.Query().Get("path")); err != nil {
 			http.Error(w, err.Error(), 500)
 			return
 		}
-		fmt.Fprintln(w, s.drop())
+		if r.URL.Query().Get("drop") == "0" {
+			fmt.Fprintln(w, 0)
+			return
+		}
+		fmt.Fprintln(w, s.drop(-1))
 	default:
 		http.NotFound(w, r)
 	}
 }
 
-// drop closes every connection but the control request's own.
-func (s *server) drop() int {
+// drop closes up to limit client connections (limit < 0: all of them),
+// those in the middle of a response first; never a control request's own.
+func (s *server) drop(limit int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var order []net.Conn
+	for c, st := range s.conns {
+		if st == http.StateActive {
+			order = append([]net.Conn{c}, order...)
+		} else {
+			order = append(order, c)
+		}
+	}
 	n := 0
-	for c := range s.conns {
+	for _, c := range order {
+		if limit >= 0 && n >= limit {
+			break
+		}
 		// Control requests come from the server's own host (loopback or
 		// its own address); clients come over the link.
 		ra, ok1 := c.RemoteAddr().(*net.TCPAddr)

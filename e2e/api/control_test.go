@@ -17,7 +17,7 @@ func TestCLITransferControl(t *testing.T) {
 	d := startDaemon(t, dir, "", "--max-connections", "3")
 	f := testserver.New(t)
 	bg := func(args ...string) (int, string, string) {
-		return runCLI(t, append([]string{"--data-dir", dir}, args...)...)
+		return runCLI(t, append([]string{"--data-dir", hostPath(dir)}, args...)...)
 	}
 
 	for _, c := range []struct {

@@ -2,7 +2,6 @@ package e2eapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -24,16 +23,8 @@ func TestCommandHandlerFailsTwice(t *testing.T) {
 	d := startDaemon(t, "", "")
 	f := testserver.New(t)
 	work := t.TempDir()
-	script := filepath.Join(work, "handler.sh")
-	os.WriteFile(script, []byte(fmt.Sprintf(`#!/bin/sh
-n=$(cat %[1]s/count 2>/dev/null || echo 0); n=$((n+1)); echo $n > %[1]s/count
-cat > /dev/null
-echo "$n $BGFETCH_EVENT $BGFETCH_ID" >> %[1]s/calls
-[ $n -ge 3 ] || exit 7
-echo '{"updateUI": {"title": "Ready to play"}}'
-`, work)), 0o755)
 	reg := d.fetch(t, map[string]any{"id": "ep", "requests": f.URL + "/file/ep", "title": "Downloading",
-		"handler": map[string]any{"command": []string{"/bin/sh", script}}})
+		"handler": map[string]any{"command": handlerCommand("-dir", hostPath(work), "-fail-until", "3", "-title", "Ready to play")}})
 	final := d.waitReg(t, reg.UID, "records released", func(r registration) bool { return settled(r) && !r.RecordsAvailable })
 	if final.Title != "Ready to play" {
 		t.Fatalf("updateUI not applied: %q", final.Title)
@@ -43,7 +34,7 @@ echo '{"updateUI": {"title": "Ready to play"}}'
 	}
 	// Let another event through the dispatcher, then count the calls.
 	other := d.fetch(t, map[string]any{"id": "other", "requests": f.URL + "/file/o",
-		"handler": map[string]any{"command": []string{"/bin/sh", "-c", "cat > /dev/null"}}})
+		"handler": map[string]any{"command": handlerCommand()}})
 	d.waitReg(t, other.UID, "released", func(r registration) bool { return settled(r) && !r.RecordsAvailable })
 	b, _ := os.ReadFile(filepath.Join(work, "calls"))
 	want := "1 backgroundfetchsuccess ep\n2 backgroundfetchsuccess ep\n3 backgroundfetchsuccess ep\n"
@@ -108,7 +99,7 @@ func TestNoHandlerKeepsRecordsUntilRelease(t *testing.T) {
 	reg := d.fetch(t, map[string]any{"id": "n", "requests": f.URL + "/file/n"})
 	d.waitReg(t, reg.UID, "settle", settled)
 	// Give the dispatcher a handled event to prove it went past this one.
-	d.call(t, "PUT", "/v1/handler", `{"command":["/bin/sh","-c","cat >/dev/null"]}`, "Bgfetch-App", "com.example.other")
+	d.call(t, "PUT", "/v1/handler", map[string]any{"command": handlerCommand()}, "Bgfetch-App", "com.example.other")
 	other := d.fetch(t, map[string]any{"id": "o", "requests": f.URL + "/file/o"}, "Bgfetch-App", "com.example.other")
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -72,7 +72,7 @@ func TestLiveHandlerOrderAndRefusals(t *testing.T) {
 	d.call(t, "POST", "/v1/registrations/"+reg.UID+"/click", nil)
 	d.call(t, "POST", "/v1/registrations/"+reg.UID+"/abort", nil)
 	owned := d.fetch(t, map[string]any{"id": "owned", "requests": f.URL + "/file/o",
-		"handler": map[string]any{"command": []string{"/bin/sh", "-c", "exit 1"}}})
+		"handler": map[string]any{"command": handlerCommand("-exit", "1")}})
 	d.waitReg(t, owned.UID, "settled", settled)
 
 	live := d.openEvents(t, "?handle=true", "")

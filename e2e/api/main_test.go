@@ -13,15 +13,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bgfetch/bgfetch/internal/sse"
 )
-
-// binary is the bgfetch built once for the whole run.
-var binary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "bgfetch-e2e-bin")
@@ -29,15 +25,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "bgfetch")
-	args := []string{"build", "-o", binary}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, "github.com/bgfetch/bgfetch")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build bgfetch:", err)
+	if err := setUpTarget(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -73,12 +62,15 @@ func startDaemonCmd(t *testing.T, dir, listen string, prep func(*exec.Cmd), extr
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	args := append([]string{"serve", "--headless", "--data-dir", dir, "--handler-retry-base", "50ms", "--handler-timeout", "10s"}, extra...)
+	args := append([]string{"serve", "--headless", "--data-dir", hostPath(dir), "--handler-retry-base", "50ms", "--handler-timeout", "10s"}, extra...)
 	if listen != "" {
 		args = append(args, "--listen", listen)
 	}
 	d := &daemon{dir: dir, listen: listen, log: &bytes.Buffer{}, exited: make(chan struct{})}
 	d.cmd = exec.Command(binary, args...)
+	// A process the daemon started (a handler, Wine's helpers) may hold
+	// its output open after it died: Wait gives up on them after 5 s.
+	d.cmd.WaitDelay = 5 * time.Second
 	d.cmd.Stdout, d.cmd.Stderr = &syncWriter{mu: &d.logMu, w: d.log}, &syncWriter{mu: &d.logMu, w: d.log}
 	if prep != nil {
 		prep(d.cmd)
@@ -127,19 +119,20 @@ func clientFor(endpoint string) (*http.Client, string) {
 	return &http.Client{Transport: tr, Timeout: 60 * time.Second}, base
 }
 
-// stop sends SIGTERM, waits, and checks the endpoint file is withdrawn.
+// stop asks the daemon to stop (SIGTERM; see askToStop), waits, and
+// checks the endpoint file is withdrawn.
 func (d *daemon) stop(t *testing.T) {
 	select {
 	case <-d.exited:
 		return
 	default:
 	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	d.askToStop(t)
 	select {
 	case <-d.exited:
 	case <-time.After(20 * time.Second):
 		d.cmd.Process.Kill()
-		t.Errorf("bgfetch did not stop within 20s of SIGTERM:\n%s", d.logText())
+		t.Errorf("bgfetch did not stop within 20s of being asked to:\n%s", d.logText())
 		<-d.exited
 	}
 	if strings.Contains(d.logText(), "WARNING: DATA RACE") {
@@ -351,7 +344,7 @@ func (s *eventStream) nextDurable(t *testing.T) sseEvent {
 // runCLI runs the binary with args and returns exit code, stdout, stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(cliBinary, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

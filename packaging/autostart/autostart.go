@@ -1,3 +1,5 @@
+//go:build !windows && !darwin
+
 package autostart
 
 import (
@@ -11,10 +13,6 @@ import (
 
 // FileName is the entry's name inside the autostart directory.
 const FileName = "bgfetch.desktop"
-
-// AppID is the reverse-DNS application ID (FyneApp.toml); the installed icon
-// carries this name.
-const AppID = "io.github.bgfetch.bgfetch"
 
 // Dir is the XDG autostart directory for home: $XDG_CONFIG_HOME/autostart
 // when XDG_CONFIG_HOME is set to an absolute path, else home/.config/autostart.
@@ -130,18 +128,6 @@ func InstalledBinary(home string) string {
 	return "bgfetch"
 }
 
-func isBuildTemp(exe string) bool {
-	if strings.HasSuffix(filepath.Base(exe), ".test") {
-		return true
-	}
-	for _, part := range strings.Split(filepath.ToSlash(exe), "/") {
-		if strings.HasPrefix(part, "go-build") {
-			return true
-		}
-	}
-	return false
-}
-
 // Entry is the desktop entry text that starts exe hidden in the tray.
 func Entry(exe string) (string, error) {
 	if exe == "" {
@@ -189,35 +175,4 @@ func execArg(s string) string {
 // escapeString applies the string-value escapes (\\, \t) to a key's value.
 func escapeString(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "\t", `\t`).Replace(s)
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".bgfetch.desktop.*")
-	if err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
 }

@@ -1,5 +1,7 @@
-// Package autostart writes and removes bgfetch's XDG autostart entry, the
-// file behind the tray's "Start at login" toggle.
+// Package autostart writes and removes the entry behind the tray's "Start
+// at login" toggle: bgfetch's XDG autostart file on Linux and other Unix
+// systems (below), the per-user Run key's "bgfetch" value on Windows
+// (autostart_windows.go), a launch agent on macOS (autostart_darwin.go).
 //
 // The entry lives at $XDG_CONFIG_HOME/autostart/bgfetch.desktop, or
 // <home>/.config/autostart/bgfetch.desktop when XDG_CONFIG_HOME is unset or

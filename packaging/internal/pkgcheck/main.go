@@ -13,6 +13,13 @@
 //	    check FILE is a Windows amd64 PE executable for the GUI subsystem
 //	    (-H windowsgui) with a resource section holding an icon and version
 //	    information.
+//	pkgcheck pe -console FILE
+//	    check FILE is a Windows amd64 PE executable for the console
+//	    subsystem (bgfetch-cli.exe: cmd and PowerShell wait for it and show
+//	    its output).
+//	pkgcheck ico OUT PNG...
+//	    write the PNGs (each at most 256 px square) as one Windows icon
+//	    file, PNG-compressed entries (Windows Vista and later).
 package main
 
 import (
@@ -47,6 +54,8 @@ func main() {
 		err = coldstart(os.Args[2:])
 	case "pe":
 		err = checkPE(os.Args[2:])
+	case "ico":
+		err = writeICO(os.Args[2:])
 	default:
 		usage()
 	}
@@ -57,7 +66,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: pkgcheck serve -dir DIR -url-file FILE | coldstart [-n N] BIN | pe FILE")
+	fmt.Fprintln(os.Stderr, "usage: pkgcheck serve -dir DIR -url-file FILE | coldstart [-n N] BIN | pe [-console] FILE | ico OUT PNG...")
 	os.Exit(2)
 }
 
@@ -186,6 +195,10 @@ func coldstart(args []string) error {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 
 func checkPE(args []string) error {
+	console := len(args) == 2 && args[0] == "-console"
+	if console {
+		args = args[1:]
+	}
 	if len(args) != 1 {
 		usage()
 	}
@@ -216,6 +229,13 @@ func checkPE(args []string) error {
 	oh, ok := f.OptionalHeader.(*pe.OptionalHeader64)
 	if !ok {
 		return fmt.Errorf("%s: not PE32+", name)
+	}
+	if console {
+		if oh.Subsystem != pe.IMAGE_SUBSYSTEM_WINDOWS_CUI {
+			return fmt.Errorf("%s: subsystem %d, want %d (console)", name, oh.Subsystem, pe.IMAGE_SUBSYSTEM_WINDOWS_CUI)
+		}
+		fmt.Printf("%s: PE32+ executable, x86-64, console subsystem\n", name)
+		return nil
 	}
 	if oh.Subsystem != pe.IMAGE_SUBSYSTEM_WINDOWS_GUI {
 		return fmt.Errorf("%s: subsystem %d, want %d (windows GUI, -H windowsgui)", name, oh.Subsystem, pe.IMAGE_SUBSYSTEM_WINDOWS_GUI)

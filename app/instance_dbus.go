@@ -1,11 +1,29 @@
+//go:build unix && !darwin
+
 package app
 
 import (
 	"log/slog"
+	"os"
 
 	"fyne.io/fyne/v2"
 	"github.com/godbus/dbus/v5"
 )
+
+// sessionUnavailable says why this session can show no desktop app: it
+// needs a display and a session D-Bus (the tray, notifications and the
+// single-instance Show all live there).
+func sessionUnavailable() string {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return "no display ($DISPLAY and $WAYLAND_DISPLAY are unset)"
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		return "no session D-Bus (" + err.Error() + ")"
+	}
+	conn.Close()
+	return ""
+}
 
 // The running desktop app owns ID on the session bus and answers Show, so
 // that a second `bgfetch` brings its window up instead of failing.
@@ -42,8 +60,9 @@ func exportShow(da *desktopApp, logger *slog.Logger) {
 	// The connection lives as long as the process.
 }
 
-// showRunning asks a running desktop app to show its window.
-func showRunning() bool {
+// showRunning asks a running desktop app to show its window (the bus
+// name is per user, not per data directory).
+func showRunning(string) bool {
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		return false

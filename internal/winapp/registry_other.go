@@ -1,0 +1,5 @@
+//go:build !windows
+
+package winapp
+
+func register(string, string, string, string) error { return nil }
