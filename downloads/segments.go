@@ -46,9 +46,11 @@ var errShed = errors.New("segment worker gives its slot back")
 const (
 	// minSplit: a range is split only if both halves get at least this.
 	minSplit = 2 << 20
-	// autoSegmentSize: automatic mode gives each this many bytes, at most
-	// MaxConnectionsPerFile segments, and one stream below twice this.
-	autoSegmentSize = 16 << 20
+	// autoSegmentSize: automatic mode gives each segment this many bytes,
+	// at most MaxConnectionsPerFile segments (as aria2c -x16 -k4M would).
+	autoSegmentSize = 4 << 20
+	// autoMinSize: automatic mode fetches smaller files in one stream.
+	autoMinSize = 16 << 20
 )
 
 // wantedSegments is how many connections r's body may use: the fetch's
@@ -75,7 +77,7 @@ func (t *transfer) splits(hr *http.Response, ck persistence.Checkpoint) bool {
 	case !strings.Contains(strings.ToLower(hr.Header.Get("Accept-Ranges")), "bytes") || ifRangeValue(ck) == "":
 		return false
 	case want == 0:
-		return total >= 2*autoSegmentSize
+		return total >= autoMinSize
 	}
 	return total >= 2*minSplit
 }

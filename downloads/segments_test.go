@@ -50,12 +50,12 @@ func TestSegmentsFetchInParallel(t *testing.T) {
 }
 
 // Automatic: a large file from a server with ranges is split (one segment
-// per 16 MiB), a small one is one stream.
+// per 4 MiB, at most 16), a small one is one stream.
 func TestSegmentsAutomatic(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	srv := testserver.New(t)
-	big, small := randomBytes(40<<20), randomBytes(1<<20)
+	big, small := randomBytes(20<<20), randomBytes(1<<20)
 	ub, us := srv.Put("/big", big), srv.Put("/small", small)
 	reg := e.fetch("auto", us)
 	e.waitSettled(reg.UID, 10*time.Second)
@@ -67,8 +67,8 @@ func TestSegmentsAutomatic(t *testing.T) {
 	if got.Result != model.ResultSuccess || !bytes.Equal(e.body(reg.UID, 0), big) {
 		t.Fatalf("settled = %+v", got)
 	}
-	if n := srv.Ranged.Load(); n < 2 {
-		t.Fatalf("a 40 MiB file used %d ranged requests, want 2", n)
+	if n := srv.Ranged.Load(); n < 5 {
+		t.Fatalf("a 20 MiB file used %d ranged requests, want 5", n)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +19,12 @@ const gnomeSchema = "org.gnome.system.proxy"
 
 // readGNOME reads org.gnome.system.proxy with one `gsettings
 // list-recursively` (the same values `gsettings get` prints). found is
-// false when gsettings or the schema is missing.
+// false when gsettings or the schema is missing, and when no dconf
+// database holds settings (see noDconfSettings).
 func readGNOME(log *slog.Logger) (s SystemSettings, found bool) {
+	if noDconfSettings() {
+		return SystemSettings{}, false
+	}
 	path, err := exec.LookPath("gsettings")
 	if err != nil {
 		return SystemSettings{}, false
@@ -31,6 +37,33 @@ func readGNOME(log *slog.Logger) (s SystemSettings, found bool) {
 		return SystemSettings{}, false
 	}
 	return parseGNOME(string(out), log)
+}
+
+// noDconfSettings reports that gsettings would read nothing but the
+// schema's defaults (mode 'none'): its backend is dconf and neither the
+// user's database ($XDG_CONFIG_HOME/dconf/user) nor a system one
+// (/etc/dconf/db) exists. Running gsettings then would only leave
+// ~/.cache/dconf/user behind outside a desktop session (where
+// $XDG_RUNTIME_DIR is unset), a file bgfetch has no business writing.
+func noDconfSettings() bool {
+	if b := os.Getenv("GSETTINGS_BACKEND"); b != "" && b != "dconf" {
+		return false
+	}
+	config := os.Getenv("XDG_CONFIG_HOME")
+	if config == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return false
+		}
+		config = filepath.Join(home, ".config")
+	}
+	if _, err := os.Stat(filepath.Join(config, "dconf", "user")); err == nil {
+		return false
+	}
+	if dbs, _ := os.ReadDir("/etc/dconf/db"); len(dbs) > 0 {
+		return false
+	}
+	return true
 }
 
 // parseGNOME turns `gsettings list-recursively org.gnome.system.proxy`

@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"bytes"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -243,3 +245,26 @@ func splitAddr(addr string) (string, string) {
 }
 
 func mustPort(addr string) string { _, p := splitAddr(addr); return p }
+
+// Outside a desktop session, with dconf as the backend and no database
+// of settings, reading the system proxy writes nothing into HOME (running
+// gsettings there used to leave ~/.cache/dconf/user behind, which the
+// package test's uninstall check found).
+func TestSystemWithoutDconfWritesNothing(t *testing.T) {
+	home := isolate(t)
+	t.Setenv("GSETTINGS_BACKEND", "")
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	if sys := ReadSystem(testLog(t)); sys.Source != "" || sys.HTTPProxy != "" {
+		t.Fatalf("ReadSystem = %+v, want nothing", sys)
+	}
+	var left []string
+	filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Fatalf("reading the system proxy wrote %v", left)
+	}
+}
