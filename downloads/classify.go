@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/redact"
 )
 
 // This file is the one place that decides what an error means: retry later
@@ -31,7 +32,8 @@ type failure struct {
 func (f *failure) Error() string { return string(f.reason) + ": " + f.msg }
 
 func failf(reason model.FailureReason, format string, a ...any) *failure {
-	return &failure{reason: reason, msg: fmt.Sprintf(format, a...)}
+	// The message is a record's error: the API answers it, so no secret.
+	return &failure{reason: reason, msg: redact.String(fmt.Sprintf(format, a...))}
 }
 
 // retryableStatus is a 408/429/5xx answer; the transfer retries after

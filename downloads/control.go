@@ -219,6 +219,7 @@ func (m *Manager) Forget(uid string) error {
 	delete(m.fetches, uid)
 	m.mu.Unlock()
 	m.removeBodies(uid)
+	m.removeUploads(uid)
 	return nil
 }
 

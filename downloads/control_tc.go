@@ -85,6 +85,9 @@ func (m *Manager) Retry(uid string) (model.Registration, error) {
 	}
 	app := f.reg.App
 	m.mu.Unlock()
+	if err == nil {
+		err = m.readUploads(f, req.Requests) // upload.go: not kept in memory
+	}
 	if err != nil {
 		return model.Registration{}, err
 	}

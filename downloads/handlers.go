@@ -22,7 +22,7 @@ func (h *Handlers) SetApp(app string, spec *model.HandlerSpec) error {
 	}
 	var doc []byte
 	if spec != nil {
-		if err := spec.Validate(); err != nil {
+		if err := ValidateHandler(*spec); err != nil {
 			return err
 		}
 		doc, _ = json.Marshal(spec) // a plain struct: Marshal cannot fail

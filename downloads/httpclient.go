@@ -1,7 +1,6 @@
 package downloads
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -80,14 +79,14 @@ func newGrabClient(hc *http.Client) *grab.Client {
 	}
 }
 
-// countingReader counts upload bytes as the transport reads them.
-type countingReader struct {
-	r io.Reader
+// countingBody counts upload bytes as the transport reads them.
+type countingBody struct {
+	io.ReadCloser
 	n *atomic.Int64
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+func (c countingBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
 	c.n.Add(int64(n))
 	return n, err
 }
@@ -104,22 +103,27 @@ func setRequestHeaders(hreq *http.Request, r model.Request) {
 }
 
 // newGrabRequest builds the grab request for one attempt of a record,
-// writing to partial. uploaded counts the body bytes sent.
-func newGrabRequest(ctx context.Context, partial string, r model.Request, uploaded *atomic.Int64) (*grab.Request, error) {
-	var body io.Reader
-	if len(r.Body) > 0 {
-		body = countingReader{r: bytes.NewReader(r.Body), n: uploaded}
-	}
-	hreq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
+// writing to partial and sending up (upload.go) as the body. uploaded
+// counts the body bytes sent.
+func newGrabRequest(ctx context.Context, partial string, r model.Request, up upload, uploaded *atomic.Int64) (*grab.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, r.Method, r.URL, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Body) > 0 {
-		hreq.ContentLength = int64(len(r.Body))
-		b := r.Body
+	if up.size > 0 {
+		body, err := up.open()
+		if err != nil {
+			return nil, err
+		}
+		hreq.Body = countingBody{ReadCloser: body, n: uploaded}
+		hreq.ContentLength = up.size
 		hreq.GetBody = func() (io.ReadCloser, error) {
 			uploaded.Store(0)
-			return io.NopCloser(countingReader{r: bytes.NewReader(b), n: uploaded}), nil
+			b, err := up.open()
+			if err != nil {
+				return nil, err
+			}
+			return countingBody{ReadCloser: b, n: uploaded}, nil
 		}
 	}
 	setRequestHeaders(hreq, r)

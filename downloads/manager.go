@@ -46,6 +46,8 @@ type Manager struct {
 	log       *slog.Logger
 	bus       bus
 	bodiesDir string
+	// uploadsRoot holds upload bodies (upload.go).
+	uploadsRoot string
 
 	outbox   Outbox
 	handlers Handlers
@@ -89,18 +91,19 @@ func New(cfg Config) (*Manager, error) {
 	}
 	cfg.setDefaults()
 	m := &Manager{
-		cfg:       cfg,
-		store:     cfg.Store,
-		log:       cfg.Logger,
-		bodiesDir: filepath.Join(cfg.DataDir, "bodies"),
-		outbox:    Outbox{store: cfg.Store},
-		handlers:  Handlers{store: cfg.Store},
-		icons:     IconCache{store: cfg.Store},
-		fetches:   make(map[string]*fetch),
-		active:    make(map[appID]string),
-		hosts:     make(map[string]*hostState),
-		flushWake: make(chan struct{}, 1),
-		global:    newLimiter(0),
+		cfg:         cfg,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		bodiesDir:   filepath.Join(cfg.DataDir, "bodies"),
+		uploadsRoot: filepath.Join(cfg.DataDir, "uploads"),
+		outbox:      Outbox{store: cfg.Store},
+		handlers:    Handlers{store: cfg.Store},
+		icons:       IconCache{store: cfg.Store},
+		fetches:     make(map[string]*fetch),
+		active:      make(map[appID]string),
+		hosts:       make(map[string]*hostState),
+		flushWake:   make(chan struct{}, 1),
+		global:      newLimiter(0),
 	}
 	if err := os.MkdirAll(m.bodiesDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create bodies directory: %w", err)
@@ -126,6 +129,7 @@ func New(cfg Config) (*Manager, error) {
 		go m.watchNetwork()
 	}
 	m.mu.Lock()
+	m.removeOrphanUploads()
 	active := slices.Clone(m.order)
 	m.schedule()
 	m.mu.Unlock()
@@ -174,7 +178,10 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 		if err := json.Unmarshal(d, &rec); err != nil || rec.Index != i {
 			return fmt.Errorf("registration %s: unreadable record %d", uid, i)
 		}
-		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, host: hostKey(rec.Request.URL)}
+		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, host: hostKey(rec.Request.URL), uploadSize: rec.UploadSize}
+		if n := int64(len(rec.Request.Body)); n > 0 {
+			r.uploadSize = n // stored before upload.go: the body stays in the record
+		}
 		if r.State == model.RecordRunning {
 			r.State = model.RecordPending
 		}

@@ -40,13 +40,13 @@ func (m *Manager) register(app string, opts model.FetchRequest, prepare func(*fe
 	if err := m.reserve(key); err != nil {
 		return model.Registration{}, err
 	}
-	f := newFetch(app, opts, reqs)
+	f, uploads := newFetch(app, opts, reqs)
 	err = nil
 	if prepare != nil {
 		err = prepare(f)
 	}
 	if err == nil {
-		err = m.persistNew(f)
+		err = m.persistNew(f, uploads)
 	}
 	if err != nil {
 		m.mu.Lock()
@@ -83,8 +83,9 @@ func (m *Manager) reserve(key appID) error {
 	return nil
 }
 
-// newFetch is the in-memory state of a new registration.
-func newFetch(app string, opts model.FetchRequest, reqs []model.Request) *fetch {
+// newFetch is the in-memory state of a new registration, and the upload
+// body of each request (upload.go: stored, not kept).
+func newFetch(app string, opts model.FetchRequest, reqs []model.Request) (*fetch, [][]byte) {
 	icons := opts.Icons
 	if icons == nil {
 		icons = []model.Icon{}
@@ -103,20 +104,26 @@ func newFetch(app string, opts model.FetchRequest, reqs []model.Request) *fetch 
 	}}
 	f.reg.Priority, f.reg.MaxBytesPerSecond, f.reg.Connections, f.reg.Metered = opts.Priority, opts.MaxBytesPerSecond, opts.Connections, opts.Metered
 	f.lastStart, f.limiter = time.Now(), newLimiter(opts.MaxBytesPerSecond)
+	uploads := make([][]byte, len(reqs))
 	for i, r := range reqs {
+		uploads[i], r.Body = r.Body, nil
 		f.recs = append(f.recs, &record{
-			Record: model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
-			ckpt:   persistence.Checkpoint{Total: -1},
-			host:   hostKey(r.URL),
+			Record:     model.Record{Index: i, Request: r, State: model.RecordPending, Total: -1},
+			ckpt:       persistence.Checkpoint{Total: -1},
+			host:       hostKey(r.URL),
+			uploadSize: int64(len(uploads[i])),
 		})
 	}
-	return f
+	return f, uploads
 }
 
-// persistNew writes a new registration: records first, in as many
-// transactions as they need, then the registration, which makes them
-// visible. f is not shared yet: no lock is needed.
-func (m *Manager) persistNew(f *fetch) error {
+// persistNew writes a new registration: upload bodies and records first,
+// in as many transactions as they need, then the registration, which makes
+// them visible. f is not shared yet: no lock is needed.
+func (m *Manager) persistNew(f *fetch, uploads [][]byte) error {
+	if err := m.storeUploads(f.reg.UID, uploads); err != nil {
+		return err
+	}
 	err := m.store.UpdateMany(len(f.recs), func(tx *persistence.Tx, i int) error {
 		if ck := f.recs[i].ckpt; ck.Stored() > 0 {
 			if err := tx.PutCheckpoint(f.reg.UID, i, ck); err != nil {

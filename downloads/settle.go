@@ -86,6 +86,7 @@ func (m *Manager) settle(f *fetch, result model.Result, reason model.FailureReas
 	f.ops.Lock()
 	defer f.ops.Unlock()
 	m.removeAbortedPartials(f)
+	var moveFailed map[int][]byte // records that say why the move failed
 	if result == model.ResultSuccess && f.reg.Destination != "" {
 		fl, err := m.moveToDestination(m.ctx, f)
 		if err != nil {
@@ -96,10 +97,16 @@ func (m *Manager) settle(f *fetch, result model.Result, reason model.FailureReas
 		if fl != nil {
 			m.log.Warn("move to destination failed", "uid", f.reg.UID, "reason", fl.reason, "err", fl.msg)
 			result, reason = model.ResultFailure, fl.reason
+			moveFailed = m.noteMoveFailure(f, fl.msg)
 		}
 	}
 	ev, doc := m.settledEvent(f, result, reason)
 	err := m.store.Update(func(tx *persistence.Tx) error {
+		for i, d := range moveFailed {
+			if err := tx.PutRecord(f.reg.UID, i, d); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutRegistration(f.reg.UID, doc); err != nil {
 			return err
 		}
@@ -129,6 +136,22 @@ func (m *Manager) settle(f *fetch, result model.Result, reason model.FailureReas
 	m.bus.publish(ev)
 	m.log.Info("fetch settled", "uid", f.reg.UID, "result", result, "reason", reason)
 	return nil
+}
+
+// noteMoveFailure gives every successful record of f the reason its body
+// could not be moved to the destination (the bodies stay in the data dir,
+// readable through the API) and returns their documents to store.
+func (m *Manager) noteMoveFailure(f *fetch, msg string) map[int][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	docs := map[int][]byte{}
+	for _, r := range f.recs {
+		if r.State == model.RecordSuccess && r.Error == "" {
+			r.Error = msg
+			docs[r.Index] = recordDoc(r)
+		}
+	}
+	return docs
 }
 
 // settledEvent is f's event and stored document once settled as result

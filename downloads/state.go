@@ -46,8 +46,9 @@ type fetch struct {
 
 // record is the in-memory state of one request.
 type record struct {
-	model.Record // public fields; Request.Body holds the upload body
+	model.Record // public fields; Request.Body is nil (upload.go)
 	ckpt         persistence.Checkpoint
+	uploadSize   int64 // bytes of the upload body (stored beside the record)
 
 	offset   atomic.Int64 // bytes of the body stored so far
 	uploaded atomic.Int64
@@ -82,7 +83,7 @@ func (f *fetch) rank() int {
 // uploadedPersisted is what a stored record says was uploaded.
 func (r *record) uploadedPersisted() int64 {
 	if r.Response != nil {
-		return int64(len(r.Request.Body))
+		return r.uploadSize
 	}
 	return 0
 }
@@ -97,7 +98,8 @@ type storedRegistration struct {
 // storedRecord is the persisted document of a record.
 type storedRecord struct {
 	model.Record
-	Reason model.FailureReason `json:"reason,omitempty"`
+	Reason     model.FailureReason `json:"reason,omitempty"`
+	UploadSize int64               `json:"uploadSize,omitempty"`
 }
 
 // stored is f's persisted document as it is now, with the live byte
@@ -116,7 +118,7 @@ func (sr storedRegistration) doc() []byte {
 // recordDoc is the stored document of a record; its byte count is the
 // live offset. m.mu held.
 func recordDoc(r *record) []byte {
-	sr := storedRecord{Record: r.Record, Reason: r.reason}
+	sr := storedRecord{Record: r.Record, Reason: r.reason, UploadSize: r.uploadSize}
 	sr.Downloaded = r.offset.Load()
 	doc, _ := json.Marshal(sr)
 	return doc

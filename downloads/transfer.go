@@ -86,7 +86,7 @@ func (t *transfer) run(ctx context.Context) error {
 	t.r.uploaded.Store(0)
 	t.m.log.Debug("attempt", "uid", t.f.reg.UID, "index", t.r.Index, "offset", offset, "total", t.ck.Total)
 
-	greq, err := newGrabRequest(ctx, t.path, t.r.Request, &t.r.uploaded)
+	greq, err := newGrabRequest(ctx, t.path, t.r.Request, t.m.uploadOf(t.f, t.r), &t.r.uploaded)
 	if err != nil {
 		return failf(model.ReasonFetchError, "%v", err)
 	}

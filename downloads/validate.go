@@ -3,13 +3,17 @@ package downloads
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/redact"
 )
 
 // Limits of a fetch() call.
@@ -51,6 +55,14 @@ func ValidateID(id string) error {
 	if len(id) > model.MaxIDBytes {
 		return model.TypeErrorf("the id is %d bytes long; the limit is %d", len(id), model.MaxIDBytes)
 	}
+	// A NUL cannot reach a handler's environment (BGFETCH_ID), and
+	// invalid UTF-8 would make two ids one once shown or encoded.
+	if strings.IndexByte(id, 0) >= 0 {
+		return model.TypeErrorf("id: a NUL byte is not allowed in an id")
+	}
+	if !utf8.ValidString(id) {
+		return model.TypeErrorf("id: the id is not valid UTF-8")
+	}
 	return nil
 }
 
@@ -70,26 +82,29 @@ func ValidateApp(app string) error {
 // ValidateURL checks a request or icon URL (spec B.10): absolute http(s),
 // no credentials, no blocked port.
 func ValidateURL(raw string) (*url.URL, error) {
+	if len(raw) > model.MaxURLBytes {
+		return nil, model.TypeErrorf("a URL of %d bytes; the limit is %d", len(raw), model.MaxURLBytes)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, model.TypeErrorf("malformed URL %q", raw)
+		return nil, model.TypeErrorf("malformed URL %q", redact.String(raw))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, model.TypeErrorf("URL %q: only http and https are supported", raw)
+		return nil, model.TypeErrorf("URL %q: only http and https are supported", u.Redacted())
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, model.TypeErrorf("URL %q has no host", raw)
+		return nil, model.TypeErrorf("URL %q has no host", u.Redacted())
 	}
 	if u.User != nil {
-		return nil, model.TypeErrorf("URL %q carries credentials; pass them in an Authorization header", raw)
+		return nil, model.TypeErrorf("URL %q carries credentials; pass them in an Authorization header", u.Redacted())
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, model.TypeErrorf("URL %q has an invalid port", raw)
+			return nil, model.TypeErrorf("URL %q has an invalid port", u.Redacted())
 		}
 		if badPorts[n] {
-			return nil, model.TypeErrorf("URL %q uses port %d, which fetch blocks", raw, n)
+			return nil, model.TypeErrorf("URL %q uses port %d, which fetch blocks", u.Redacted(), n)
 		}
 	}
 	return u, nil
@@ -110,11 +125,18 @@ func normalizeRequest(i int, r model.Request) (model.Request, error) {
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Body) > 0 {
 		return r, model.TypeErrorf("request %d: a %s request cannot have a body", i, r.Method)
 	}
+	if len(r.Body) > model.MaxUploadBytes {
+		return r, model.TypeErrorf("request %d: the body is %d bytes; the limit is %d MiB", i, len(r.Body), model.MaxUploadBytes>>20)
+	}
 	if len(r.Headers) > maxHeaderEntries {
 		return r, model.TypeErrorf("request %d: more than %d headers", i, maxHeaderEntries)
 	}
 	hs := make(map[string]string, len(r.Headers))
+	size := 0
 	for k, v := range r.Headers {
+		if size += len(k) + len(v); size > model.MaxRequestHeaderBytes {
+			return r, model.TypeErrorf("request %d: the headers are larger than %d KiB", i, model.MaxRequestHeaderBytes>>10)
+		}
 		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
 			return r, model.TypeErrorf("request %d: invalid header %q", i, k)
 		}
@@ -190,7 +212,7 @@ func validateOptions(o *model.FetchRequest) error {
 		return err
 	}
 	if o.Handler != nil {
-		if err := o.Handler.Validate(); err != nil {
+		if err := ValidateHandler(*o.Handler); err != nil {
 			return err
 		}
 	}
@@ -209,10 +231,29 @@ func validateOptions(o *model.FetchRequest) error {
 		return model.TypeErrorf("downloadTotal must not be negative")
 	}
 	if o.Destination != "" {
+		if len(o.Destination) > model.MaxPathBytes || strings.IndexByte(o.Destination, 0) >= 0 {
+			return model.TypeErrorf("destination: a path of at most %d bytes without NUL is required", model.MaxPathBytes)
+		}
 		if !filepath.IsAbs(o.Destination) {
 			return model.TypeErrorf("destination %q must be an absolute path", o.Destination)
 		}
 		o.Destination = filepath.Clean(o.Destination)
+	}
+	return nil
+}
+
+// ValidateHandler checks a handler as HandlerSpec.Validate does, and that
+// a command's program exists and may be run here: one that cannot be
+// started would be retried for ever.
+func ValidateHandler(h model.HandlerSpec) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if len(h.Command) == 0 {
+		return nil
+	}
+	if _, err := exec.LookPath(h.Command[0]); err != nil {
+		return model.TypeErrorf("handler: command[0] %q cannot be run: %v", h.Command[0], errors.Unwrap(err))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -111,10 +112,16 @@ func Best(cands []model.Icon, want int) (best model.Icon, ok bool) {
 }
 
 // Limits on images Decode accepts. Icons come from arbitrary servers, so
-// these bound memory before any pixel is decoded.
+// these bound memory before any pixel is decoded: a 4096x4096 16-bit PNG
+// is a few KiB on the wire and 128 MiB decoded (issue 14).
 const (
 	MaxDecodeBytes = 8 << 20 // 8 MiB of encoded data
 	MaxDecodeSide  = 4096    // pixels, either side
+	// MaxDecodedBytes caps the decoded pixels: width x height x the bytes
+	// a pixel takes in its colour model (1 paletted or grey, 4 RGBA, 8 for
+	// 16 bits a channel; a progressive JPEG keeps coefficients too). That
+	// is 2048x2048 at 8 bits a channel, 1448x1448 at 16.
+	MaxDecodedBytes = 16 << 20
 )
 
 var (
@@ -164,11 +171,59 @@ func Decode(data []byte) (image.Image, error) {
 	if cfg.Width > MaxDecodeSide || cfg.Height > MaxDecodeSide {
 		return nil, fmt.Errorf("%w: %s is %dx%d, limit %dx%d", ErrTooLarge, name, cfg.Width, cfg.Height, MaxDecodeSide, MaxDecodeSide)
 	}
+	bpp := bytesPerPixel(cfg.ColorModel)
+	if name == "jpeg" && progressiveJPEG(data) {
+		bpp += 12 // 64 int32 coefficients per 8x8 block and component
+	}
+	if decoded := int64(cfg.Width) * int64(cfg.Height) * int64(bpp); decoded > MaxDecodedBytes {
+		return nil, fmt.Errorf("%w: %s is %dx%d at %d bytes a pixel, %d MiB decoded; the limit is %d MiB",
+			ErrTooLarge, name, cfg.Width, cfg.Height, bpp, decoded>>20, MaxDecodedBytes>>20)
+	}
 	img, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("icons: corrupt %s: %w", name, err)
 	}
 	return img, nil
+}
+
+// bytesPerPixel is what one pixel of model takes once decoded.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.YCbCrModel:
+		return 3
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4 // RGBA, NRGBA, CMYK
+}
+
+// progressiveJPEG reports a progressive frame (SOF2) among the markers
+// before the first scan.
+func progressiveJPEG(b []byte) bool {
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xff {
+			return false
+		}
+		marker := b[i+1]
+		switch {
+		case marker == 0xc2 || marker == 0xc6 || marker == 0xca || marker == 0xce:
+			return true
+		case marker == 0xda: // start of scan: the frame header came before
+			return false
+		case marker == 0xff:
+			i++
+			continue
+		}
+		i += 2 + (int(b[i+2])<<8 | int(b[i+3]))
+	}
+	return false
 }
 
 // Scale returns img fitted into a size x size square: aspect ratio kept,

@@ -67,7 +67,7 @@ func (l *Loader) Load(ctx context.Context, src string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := Prepare(raw, l.Size())
+	out, err := prepareInPool(ctx, raw, l.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +77,25 @@ func (l *Loader) Load(ctx context.Context, src string) ([]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// MaxConcurrentDecodes is how many icons are decoded at once, by every
+// Loader together: each may take MaxDecodedBytes, so the icons of many
+// fetches cost at most this many times that (4 icons at once took the
+// desktop app from 154 to 771 MB).
+const MaxConcurrentDecodes = 2
+
+var decodeSlots = make(chan struct{}, MaxConcurrentDecodes)
+
+// prepareInPool is Prepare in one of the decode slots.
+func prepareInPool(ctx context.Context, raw []byte, pixels int) ([]byte, error) {
+	select {
+	case decodeSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-decodeSlots }()
+	return Prepare(raw, pixels)
 }
 
 func (l *Loader) download(ctx context.Context, src string) ([]byte, error) {

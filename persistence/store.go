@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,17 @@ const (
 	prefixMeta         = "m/"
 )
 
+// valueLogFileSize is the size of Badger's value log files, which is also
+// the largest value it stores.
+const valueLogFileSize = 16 << 20
+
+// MaxValueBytes is the largest value the store holds (a record or
+// registration document). Larger ones fail with ErrValueTooLarge.
+const MaxValueBytes = valueLogFileSize - 64<<10
+
+// ErrValueTooLarge is returned for a value over MaxValueBytes.
+var ErrValueTooLarge = errors.New("the value is larger than the store holds")
+
 // badgerOptions is the one place the store's footprint is decided. Badger's
 // defaults reserve 64 MiB memtables (x5) and a 256 MiB block cache, sized for
 // a database server; bgfetch holds a few megabytes of state.
@@ -75,7 +87,7 @@ func badgerOptions(dir string, logger *slog.Logger) badger.Options {
 		WithBaseLevelSize(8 << 20).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(8).
-		WithValueLogFileSize(16 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
@@ -190,7 +202,7 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 		if tx.holdsOutbox {
 			s.nextSeq = tx.firstSeq
 		}
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", cleanError(err))
 	}
 	return nil
 }
@@ -206,7 +218,7 @@ func (s *Store) UpdateMany(n int, fn func(tx *Tx, i int) error) error {
 		err := fn(tx, i)
 		if errors.Is(err, badger.ErrTxnTooBig) && pending {
 			if err := tx.txn.Commit(); err != nil {
-				return fmt.Errorf("commit: %w", err)
+				return fmt.Errorf("commit: %w", cleanError(err))
 			}
 			tx.txn = s.db.NewTransaction(true)
 			err = fn(tx, i)
@@ -220,7 +232,7 @@ func (s *Store) UpdateMany(n int, fn func(tx *Tx, i int) error) error {
 		return nil
 	}
 	if err := tx.txn.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", cleanError(err))
 	}
 	return nil
 }
@@ -251,8 +263,41 @@ func (tx *Tx) get(key string) ([]byte, error) {
 	return item.ValueCopy(nil)
 }
 
+// set stores value under key. A value over MaxValueBytes is refused here,
+// before Badger sees it: Badger's own error holds a hex dump of the value
+// (request headers and all), which must never reach a log.
 func (tx *Tx) set(key string, value []byte) error {
-	return tx.txn.Set([]byte(key), value)
+	if len(value) > MaxValueBytes {
+		return fmt.Errorf("%w: %s… is %d bytes, the limit is %d", ErrValueTooLarge, keyKind(key), len(value), MaxValueBytes)
+	}
+	return cleanError(tx.txn.Set([]byte(key), value))
+}
+
+// keyKind names what a key holds, for error messages.
+func keyKind(key string) string {
+	for prefix, kind := range map[string]string{prefixRegistration: "a registration", prefixRecord: "a record",
+		prefixHandler: "a handler", prefixIcon: "an icon", prefixMeta: "a setting"} {
+		if strings.HasPrefix(key, prefix) {
+			return kind
+		}
+	}
+	return "a value"
+}
+
+// cleanError drops what Badger appends to its errors after the reason (a
+// hex dump of the key or value).
+func cleanError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, ". Value:"); i >= 0 {
+		return fmt.Errorf("%w: %s", ErrValueTooLarge, msg[:i])
+	}
+	if i := strings.Index(msg, ". Key:"); i >= 0 {
+		return errors.New(msg[:i])
+	}
+	return err
 }
 
 func (tx *Tx) del(key string) error {

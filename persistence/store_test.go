@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -182,4 +183,28 @@ func TestUpdateManySplitsLargeWrites(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A value over the store's limit is refused with a short reason: Badger's
+// own error carries a hex dump of the value (a record's request headers,
+// an Authorization token among them), which reached the daemon's log and
+// a 500 answer (issue 14).
+func TestValueTooLargeHoldsNoDump(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	doc := []byte(`{"request":{"headers":{"Authorization":"Bearer abuse-SECRET-123"}},"body":"`)
+	doc = append(doc, make([]byte, 20<<20)...)
+	err := s.Update(func(tx *Tx) error { return tx.PutRecord("r_big", 0, doc) })
+	if !errors.Is(err, ErrValueTooLarge) {
+		t.Fatalf("err = %v, want ErrValueTooLarge", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "SECRET") || strings.Contains(msg, "Bearer") || strings.Contains(msg, "7b 22") || len(msg) > 200 {
+		t.Fatalf("the error carries the value: %.300q", msg)
+	}
+	// The largest value that is allowed is stored.
+	err = s.Update(func(tx *Tx) error { return tx.PutRecord("r_big", 1, make([]byte, MaxValueBytes)) })
+	if err != nil {
+		t.Fatalf("a value of MaxValueBytes: %v", err)
+	}
 }

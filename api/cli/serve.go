@@ -13,6 +13,7 @@ import (
 
 	"github.com/bgfetch/bgfetch/api/daemon"
 	"github.com/bgfetch/bgfetch/api/delivery"
+	"github.com/bgfetch/bgfetch/internal/redact"
 	"github.com/bgfetch/bgfetch/internal/winapp"
 )
 
@@ -74,7 +75,9 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 	if o.Verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	// Every line goes through redact: no token, credential or cookie in
+	// the log, --verbose included.
+	logger := slog.New(redact.Handler(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := daemon.Start(ctx, daemon.Options{

@@ -14,6 +14,7 @@ import (
 	"github.com/bgfetch/bgfetch/api/delivery"
 	"github.com/bgfetch/bgfetch/api/server"
 	"github.com/bgfetch/bgfetch/downloads"
+	"github.com/bgfetch/bgfetch/internal/redact"
 	"github.com/bgfetch/bgfetch/persistence"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	Logger         *slog.Logger
 	// Handler tunes event delivery to app handlers (tests shorten it).
 	Handler delivery.Options
+	// ConnLimits caps the API's connections (server.DefaultConnLimits
+	// when zero: derived from the file descriptor limit).
+	ConnLimits server.ConnLimits
 	// Engine, when set, adjusts the engine's configuration before it
 	// starts (tests shorten its timings). DataDir, Store and Logger are
 	// already filled in.
@@ -85,6 +89,11 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if was, err := datadir.Prepare(dir); err != nil {
+		return nil, err
+	} else if was != 0 {
+		logger.Info("data directory made private", "dataDir", dir, "was", fmt.Sprintf("%04o", was), "now", "0700")
+	}
 	store, err := persistence.Open(dir, persistence.Options{Logger: logger})
 	if errors.Is(err, persistence.ErrAlreadyRunning) {
 		ep, _ := datadir.ReadEndpoint(dir)
@@ -121,6 +130,7 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
+	redact.Secret(token) // never in a log, whatever logs it
 	listener, endpoint, err := listen(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s:%s: %w", addr.Network, addr.Address, err)
@@ -129,7 +139,11 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	d := &Daemon{dataDir: dir, endpoint: endpoint, store: store, manager: manager, logger: logger, stop: stop}
-	d.serve(runCtx, listener, token, opts.Handler)
+	limits := opts.ConnLimits
+	if limits.Total <= 0 {
+		limits = server.DefaultConnLimits()
+	}
+	d.serve(runCtx, listener, token, opts.Handler, limits)
 	if err := datadir.WriteEndpoint(dir, endpoint); err != nil {
 		stop()
 		d.http.Close()
@@ -141,13 +155,9 @@ func Start(ctx context.Context, opts Options) (_ *Daemon, err error) {
 }
 
 // serve runs the API on listener and handler delivery until ctx ends.
-func (d *Daemon) serve(ctx context.Context, listener net.Listener, token string, hopts delivery.Options) {
-	d.http = &http.Server{
-		Handler:           server.New(d.manager, token, d.logger),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
-		ErrorLog:          slog.NewLogLogger(d.logger.Handler(), slog.LevelWarn),
-	}
+func (d *Daemon) serve(ctx context.Context, listener net.Listener, token string, hopts delivery.Options, limits server.ConnLimits) {
+	api := server.New(d.manager, token, d.logger)
+	d.http, listener = api.HTTPServer(listener, limits, ctx, slog.NewLogLogger(d.logger.Handler(), slog.LevelWarn))
 	d.done.Add(2)
 	go func() {
 		defer d.done.Done()

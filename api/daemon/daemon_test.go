@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,9 +85,12 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "api.sock")
-	if err := os.WriteFile(sock, nil, 0o600); err != nil {
+	l, err := net.Listen("unix", sock)
+	if err != nil {
 		t.Fatal(err)
 	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()                                // a socket nobody answers on
 	datadir.WriteEndpoint(dir, "unix:"+sock) // a crash left both behind
 	d := startTestDaemon(t, dir, "")
 	if d.Endpoint() != "unix:"+sock {

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -69,12 +70,14 @@ func ParseListen(value, dataDir string) (ListenAddr, error) {
 }
 
 // listen opens the listener and returns the endpoint line clients read.
-// A Unix socket gets mode 0600 in a directory of mode 0700 that is created
-// if needed; a stale socket file left by a crash is replaced, a live one
-// is an error.
+// A Unix socket gets mode 0600 from the moment it exists (listenUnix), in
+// a directory of mode 0700 that is created if needed; a stale socket file
+// left by a crash is replaced, a live one is an error, and anything at the
+// path that is not a socket is never touched.
 func listen(a ListenAddr) (net.Listener, string, error) {
 	if a.Network == "tcp" {
-		l, err := net.Listen("tcp", a.Address)
+		lc := tcpListenConfig()
+		l, err := lc.Listen(context.Background(), "tcp", a.Address)
 		if err != nil {
 			return nil, "", err
 		}
@@ -83,24 +86,34 @@ func listen(a ListenAddr) (net.Listener, string, error) {
 	if err := os.MkdirAll(filepath.Dir(a.Address), 0o700); err != nil {
 		return nil, "", fmt.Errorf("create socket directory: %w", err)
 	}
-	if _, err := os.Lstat(a.Address); err == nil {
-		if c, err := net.DialTimeout("unix", a.Address, time.Second); err == nil {
-			c.Close()
-			return nil, "", fmt.Errorf("socket %s is in use by another process", a.Address)
-		}
-		if err := os.Remove(a.Address); err != nil {
-			return nil, "", fmt.Errorf("remove stale socket: %w", err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, "", err
-	}
-	l, err := net.Listen("unix", a.Address)
+	stale, err := staleSocket(a.Address)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := os.Chmod(a.Address, 0o600); err != nil {
-		l.Close()
-		return nil, "", fmt.Errorf("restrict socket mode: %w", err)
+	l, err := listenUnix(a.Address, stale)
+	if err != nil {
+		return nil, "", err
 	}
 	return l, "unix:" + a.Address, nil
+}
+
+// staleSocket reports whether path holds a socket nobody answers on (to
+// be replaced); false when nothing is there. A live socket, or anything
+// that is not a socket (a user's file, a directory), is an error.
+func staleSocket(path string) (bool, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if fi.Mode().Type() != os.ModeSocket {
+		return false, fmt.Errorf("%s exists and is not a socket (%s); bgfetch replaces only a socket of its own: remove it or choose another --listen unix:PATH", path, fi.Mode().Type())
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return false, fmt.Errorf("socket %s is in use by another process", path)
+	}
+	return true, nil
 }

@@ -81,3 +81,27 @@ func IsDefault(dir string) bool {
 	b, _ := filepath.Abs(def)
 	return a == b
 }
+
+// Prepare creates dir with mode 0700, or takes group and other access
+// away from an existing one (the token, the store and the socket live
+// there; the docs promise 0700). It returns the mode dir had when it was
+// looser, else 0.
+func Prepare(dir string) (os.FileMode, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return 0, fmt.Errorf("create data directory: %w", err)
+	}
+	if runtime.GOOS == "windows" {
+		return 0, nil
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return 0, err
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, perm&0o700|0o700); err != nil {
+			return 0, fmt.Errorf("make data directory %s private: %w", dir, err)
+		}
+		return perm, nil
+	}
+	return 0, nil
+}

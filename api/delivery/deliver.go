@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -75,7 +76,7 @@ func (dl deliverer) runCommand(ctx context.Context, argv []string, ev model.Even
 	cmd.Stdin = bytes.NewReader(payload)
 	cmd.Env = append(os.Environ(),
 		"BGFETCH_EVENT="+string(ev.Type),
-		"BGFETCH_ID="+ev.Registration.ID,
+		"BGFETCH_ID="+envValue(ev.Registration.ID),
 		"BGFETCH_UID="+ev.Registration.UID,
 		"BGFETCH_APP="+ev.Registration.App,
 		"BGFETCH_EVENT_ID="+ev.EventID,
@@ -123,16 +124,42 @@ func (dl deliverer) callWebhook(ctx context.Context, url string, ev model.Event,
 	return answer, nil
 }
 
+// envValue is s as an environment variable can hold it: a NUL byte (in
+// ids stored before they were refused) would keep the handler from
+// starting at all, so it becomes U+FFFD; the event JSON on stdin has the
+// exact id.
+func envValue(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }
+
 // cappedBuffer keeps the first limit bytes written and discards the rest,
-// so a chatty handler cannot exhaust memory.
+// so a chatty handler cannot exhaust memory. It has Write only: a buffer
+// with ReadFrom (bytes.Buffer) is filled by os/exec's copy without ever
+// calling Write, limit or not (a handler printing 100 MB took the daemon
+// from 31 to 287 MB).
 type cappedBuffer struct {
-	bytes.Buffer
+	buf   []byte
 	limit int
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if room := b.limit - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(len(p), room)])
+	if room := b.limit - len(b.buf); room > 0 {
+		keep := p[:min(len(p), room)]
+		if len(b.buf)+len(keep) > cap(b.buf) {
+			// 32 KiB (an answer is small), then the limit at once: never
+			// more than limit, and little garbage on the way.
+			size := b.limit
+			if cap(b.buf) == 0 && len(keep) <= 32<<10 {
+				size = min(b.limit, 32<<10)
+			}
+			grown := make([]byte, len(b.buf), size)
+			copy(grown, b.buf)
+			b.buf = grown
+		}
+		b.buf = append(b.buf, keep...)
 	}
 	return len(p), nil
 }
+
+// Bytes is what was kept.
+func (b *cappedBuffer) Bytes() []byte { return b.buf }
+
+func (b *cappedBuffer) String() string { return string(b.buf) }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/redact"
 )
 
 // MaxBodyBytes caps the body of POST /v1/fetches (uploads travel inside it,
@@ -23,6 +25,9 @@ func StatusFor(err error) int {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return http.StatusRequestEntityTooLarge
+		}
+		if errors.As(err, new(busyError)) {
+			return http.StatusServiceUnavailable
 		}
 		return http.StatusInternalServerError
 	}
@@ -53,10 +58,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case status == http.StatusRequestEntityTooLarge:
 		var tooBig *http.MaxBytesError
 		errors.As(err, &tooBig)
+		w.Header().Set("Connection", "close")
 		writeErrorBody(w, status, model.TypeError, "the request body is larger than the limit of "+humanBytes(tooBig.Limit))
-	default:
-		s.logger.Error("api call failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		drainRefused(w, r, tooBig.Limit)
+	case status == http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "1")
 		writeErrorBody(w, status, model.UnknownError, err.Error())
+	default:
+		// Never a secret in the answer (the log's handler redacts too).
+		msg := redact.String(err.Error())
+		s.logger.Error("api call failed", "method", r.Method, "path", r.URL.Path, "err", msg)
+		writeErrorBody(w, status, model.UnknownError, msg)
 	}
 }
 
@@ -87,6 +99,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	// A length, so that an answer flushed before the handler returns
+	// (a 413 before its refused body is drained) is complete at once
+	// rather than chunked until the handler ends.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }

@@ -24,8 +24,10 @@ const heartbeat = 15 * time.Second
 // With handle=true the connection is the app's live handler instead
 // (live.go).
 //
-// The bus only wakes the stream: durable events are always read from the
-// outbox, so a slow subscriber never loses one.
+// The hub (hub.go) wakes the stream and hands it progress frames encoded
+// once for all streams; durable events are always read from the outbox,
+// through the feed that reads each once for all streams, so a slow
+// subscriber never loses one.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	handle, err := boolParam(q.Get("handle"), "handle")
@@ -49,15 +51,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sub := s.engine.Subscribe(uid) // before reading the outbox: nothing falls in between
-	defer sub.Close()
+	st := s.hub.join(appOf(r), uid, handle) // before reading the outbox: nothing falls in between
+	defer s.hub.leave(st)
 	stream, ok := startStream(w, appOf(r), uid)
 	if !ok {
 		s.writeError(w, r, fmt.Errorf("streaming is not supported by this connection"))
 		return
 	}
 	if handle {
-		s.serveLiveHandler(r, stream, sub)
+		s.serveLiveHandler(r, stream, st)
 		return
 	}
 	if after < 0 {
@@ -74,18 +76,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
+		var err error
 		select {
 		case <-r.Context().Done():
 			return
-		case ev, ok := <-sub.C:
-			if !ok {
+		case <-s.hub.changed(st):
+			if !gather(r.Context(), stream.lastWrite) {
 				return
 			}
-			if ev.Seq == 0 { // progress (and bgfetch's "state"): live only
-				err = stream.write(ev, false)
-			} else if ev.Seq > stream.sent {
-				err = stream.replay(s.engine.Outbox())
-			}
+			entries, lost := s.hub.take(st)
+			err = stream.send(entries, lost, s.hub.feed, s.engine.Outbox())
 		case <-tick.C:
 			err = stream.ping()
 		}
@@ -120,6 +120,9 @@ type eventStream struct {
 	app     string
 	uid     string
 	sent    uint64 // highest outbox seq looked at
+	batch   []byte // frames to write at once (send)
+	// lastWrite is when the stream last wrote a batch (gather).
+	lastWrite time.Time
 }
 
 // startStream answers 200 text/event-stream; false when w cannot stream.
@@ -138,6 +141,62 @@ func startStream(w http.ResponseWriter, app, uid string) (*eventStream, bool) {
 
 func (es *eventStream) wants(ev model.Event) bool {
 	return ev.Registration.App == es.app && (es.uid == "" || ev.Registration.UID == es.uid)
+}
+
+// send writes the hub's log entries for the stream, in order: progress
+// frames as they are, durable events from the feed (from the outbox when
+// the stream is further behind than the feed keeps); lost says entries
+// were dropped before the stream read them, so durable ones are looked
+// for in any case. The frames go out in one write (one chunk, one system
+// call) rather than one each.
+func (es *eventStream) send(entries []logEntry, lost bool, f *feed, o *downloads.Outbox) error {
+	es.batch = es.batch[:0]
+	if lost {
+		entries = append(entries, logEntry{seq: ^uint64(0)})
+	}
+	for _, it := range entries {
+		if it.seq == 0 {
+			es.batch = append(es.batch, it.frame...)
+			continue
+		}
+		if it.seq <= es.sent {
+			continue
+		}
+		evs, last, ok, err := f.after(es.sent)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if err := es.writeBatch(); err != nil {
+				return err
+			}
+			if err := es.replay(o); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, se := range evs {
+			if es.wants(se.ev) {
+				es.batch = append(es.batch, se.frame...)
+			}
+		}
+		es.sent = last
+	}
+	return es.writeBatch()
+}
+
+// writeBatch writes the frames gathered in es.batch.
+func (es *eventStream) writeBatch() error {
+	if len(es.batch) == 0 {
+		return nil
+	}
+	_, err := es.w.Write(es.batch)
+	es.batch = es.batch[:0]
+	es.lastWrite = time.Now()
+	if cap(es.batch) > 1<<20 {
+		es.batch = nil // do not keep a large buffer per stream
+	}
+	return err
 }
 
 // replay writes the durable events after es.sent, in outbox order.

@@ -9,18 +9,28 @@ import (
 
 // createFetch is POST /v1/fetches: fetch() (spec A.1, B).
 func (s *Server) createFetch(w http.ResponseWriter, r *http.Request) {
-	body, err := model.DecodeFetchRequest(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reg, err := s.engine.Fetch(appOf(r), body)
+	reg, err := s.registerFetch(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/v1/registrations/"+url.PathEscape(reg.UID))
 	writeJSON(w, http.StatusCreated, reg)
+}
+
+// registerFetch reads and decodes the body within the body budget, and
+// holds its share until the engine has stored the uploads decoded from it.
+func (s *Server) registerFetch(w http.ResponseWriter, r *http.Request) (model.Registration, error) {
+	data, release, err := s.readBody(w, r, MaxBodyBytes)
+	if err != nil {
+		return model.Registration{}, err
+	}
+	defer release()
+	var body model.FetchRequest
+	if err := model.DecodeStrictBytes(data, &body); err != nil {
+		return model.Registration{}, err
+	}
+	return s.engine.Fetch(appOf(r), body)
 }
 
 // listIDs is GET /v1/fetches: getIds() (spec A.3).

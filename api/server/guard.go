@@ -29,24 +29,31 @@ func guard(token string, next http.Handler) http.Handler {
 	want := []byte(token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.Header.Values("Origin")) > 0 {
+			w.Header().Set("Connection", "close")
 			writeErrorBody(w, http.StatusForbidden, model.SecurityError, "requests with an Origin header are refused: web pages may not drive bgfetch")
 			return
 		}
 		if !isLoopbackHost(r.Host) {
+			w.Header().Set("Connection", "close")
 			writeErrorBody(w, http.StatusForbidden, model.SecurityError, "the Host header must name a loopback address (localhost, 127.0.0.1, ::1)")
 			return
 		}
 		got, ok := bearerToken(r)
 		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			// A refused client keeps no connection (2,000 did after their
+			// 401s, issue 14).
+			w.Header().Set("Connection", "close")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bgfetch"`)
 			writeErrorBody(w, http.StatusUnauthorized, model.NotAllowedError, "a valid token is required: Authorization: Bearer <DATA_DIR/token>")
 			return
 		}
+		markAuthenticated(r)
 		app := r.Header.Get(model.AppHeader)
 		if app == "" {
 			app = model.DefaultApp
 		}
 		if err := downloads.ValidateApp(app); err != nil {
+			w.Header().Set("Connection", "close")
 			e := model.AsError(err)
 			writeErrorBody(w, http.StatusBadRequest, e.Name, e.Message)
 			return

@@ -25,6 +25,7 @@ func (s *Server) putHandler(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.live.notify() // the app's events may go to live handlers no longer
 	writeJSON(w, http.StatusOK, spec)
 }
 
@@ -48,5 +49,6 @@ func (s *Server) deleteHandler(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.live.notify() // the app's live handlers take its events now
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
@@ -23,13 +22,29 @@ import (
 // stays in the outbox and goes to the next live handler that connects.
 
 // liveHandlers wakes the live-handler streams when an event was handled,
-// so that each sends the next event of that registration.
+// so that each sends the next event of that registration, and computes
+// the events that wait for an app's live handlers once for all of its
+// streams (each used to read the outbox for every event).
 type liveHandlers struct {
-	mu   sync.Mutex
-	wake chan struct{} // closed (and replaced) when an event was handled
+	mu      sync.Mutex
+	wake    chan struct{} // closed (and replaced) when an event was handled
+	handled uint64        // events handled so far
+	apps    map[string]*appHeads
 }
 
-func newLiveHandlers() *liveHandlers { return &liveHandlers{wake: make(chan struct{})} }
+// appHeads caches liveHeads of one app.
+type appHeads struct {
+	mu      sync.Mutex
+	valid   bool
+	seen    uint64 // the highest outbox seq the last read saw
+	handled uint64 // liveHandlers.handled at that read
+	floor   uint64
+	heads   []model.Event
+}
+
+func newLiveHandlers() *liveHandlers {
+	return &liveHandlers{wake: make(chan struct{}), apps: map[string]*appHeads{}}
+}
 
 func (l *liveHandlers) changed() <-chan struct{} {
 	l.mu.Lock()
@@ -40,22 +55,32 @@ func (l *liveHandlers) changed() <-chan struct{} {
 func (l *liveHandlers) notify() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.handled++
 	close(l.wake)
 	l.wake = make(chan struct{})
 }
 
+func (l *liveHandlers) app(app string) (*appHeads, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	a := l.apps[app]
+	if a == nil {
+		a = &appHeads{}
+		l.apps[app] = a
+	}
+	return a, l.handled
+}
+
 // serveLiveHandler streams the app's progress events and the events that
 // wait for a live handler.
-func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, sub *downloads.Subscription) {
+func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubStream) {
 	fmt.Fprint(stream.w, "retry: 1000\n\n")
 	sent := map[string]uint64{} // registration → the event sent and not yet handled
-	var floor uint64            // every outbox entry up to floor is handled
 	sendHeads := func() error {
-		heads, newFloor, err := s.liveHeads(stream.app, floor)
+		heads, err := s.cachedLiveHeads(stream.app)
 		if err != nil {
 			return err
 		}
-		floor = newFloor
 		for _, ev := range heads {
 			if sent[ev.Registration.UID] == ev.Seq {
 				continue
@@ -79,14 +104,19 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, sub *dow
 		select {
 		case <-r.Context().Done():
 			return
-		case ev, ok := <-sub.C:
-			if !ok {
+		case <-s.hub.changed(st):
+			if !gather(r.Context(), stream.lastWrite) {
 				return
 			}
-			switch {
-			case ev.Type == model.EventProgress:
-				err = stream.write(ev, false)
-			case ev.Seq > 0:
+			entries, durable := s.hub.take(st)
+			for _, it := range entries {
+				if it.seq > 0 {
+					durable = true
+				} else {
+					stream.batch = append(stream.batch, it.frame...)
+				}
+			}
+			if err = stream.writeBatch(); err == nil && durable {
 				changed = s.live.changed()
 				err = sendHeads()
 			}
@@ -100,16 +130,34 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, sub *dow
 	s.logger.Debug("live handler stream ended", "app", stream.app, "err", err)
 }
 
+// cachedLiveHeads is liveHeads of app, read again only when the outbox
+// has a newer entry or an event was handled since the last read.
+func (s *Server) cachedLiveHeads(app string) ([]model.Event, error) {
+	a, handled := s.live.app(app)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.valid && a.handled == handled && a.seen >= s.engine.Outbox().Last() {
+		return a.heads, nil
+	}
+	heads, floor, seen, err := s.liveHeads(app, a.floor)
+	if err != nil {
+		return nil, err
+	}
+	a.valid, a.handled, a.seen, a.floor, a.heads = true, handled, max(seen, floor), floor, heads
+	return heads, nil
+}
+
 // liveHeads reads the outbox after floor and returns, in outbox order,
 // each registration's oldest unhandled event of app that no command or
-// webhook handler takes, and the new floor.
-func (s *Server) liveHeads(app string, floor uint64) ([]model.Event, uint64, error) {
+// webhook handler takes, the new floor and the highest seq it saw.
+func (s *Server) liveHeads(app string, floor uint64) ([]model.Event, uint64, uint64, error) {
 	var heads []model.Event
 	seen := map[string]bool{}
-	newFloor, blocked := floor, false
+	newFloor, blocked, highest := floor, false, floor
 	handlers := s.engine.Handlers()
 	var lookupErr error
 	err := s.engine.Outbox().After(floor, func(ev model.Event, handled bool) bool {
+		highest = ev.Seq
 		if handled {
 			if !blocked {
 				newFloor = ev.Seq
@@ -136,7 +184,7 @@ func (s *Server) liveHeads(app string, floor uint64) ([]model.Event, uint64, err
 		err = lookupErr
 	}
 	slices.SortFunc(heads, func(a, b model.Event) int { return int(a.Seq - b.Seq) })
-	return heads, newFloor, err
+	return heads, newFloor, highest, err
 }
 
 // maxHandledBody caps the body of POST /v1/events/{eventId}/handled.

@@ -43,6 +43,8 @@ type Server struct {
 	logger  *slog.Logger
 	handler http.Handler
 	live    *liveHandlers
+	bodies  *bodyBudget
+	hub     *hub
 }
 
 // New builds the API for e, requiring token on every request.
@@ -50,7 +52,8 @@ func New(e Engine, token string, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{engine: e, token: token, logger: logger, live: newLiveHandlers()}
+	s := &Server{engine: e, token: token, logger: logger, live: newLiveHandlers(), bodies: newBodyBudget(BodyBudget)}
+	s.hub = newHub(e, logger)
 	s.handler = guard(token, s.routes())
 	return s
 }

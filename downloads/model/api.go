@@ -17,6 +17,20 @@ const (
 	MaxAppNameBytes = 255
 	MaxTitleBytes   = 1024
 	MaxIcons        = 32
+
+	// MaxUploadBytes caps one request's upload body (decoded): what fits,
+	// base64-encoded, in a fetch() body of 64 MiB.
+	MaxUploadBytes = 48 << 20
+	// MaxURLBytes caps a request's or an icon's URL.
+	MaxURLBytes = 64 << 10
+	// MaxRequestHeaderBytes caps the names and values of one request's
+	// headers together.
+	MaxRequestHeaderBytes = 64 << 10
+	// MaxPathBytes caps a destination path.
+	MaxPathBytes = 4096
+	// MaxCommandArgs and MaxCommandArgBytes cap a command handler's argv.
+	MaxCommandArgs     = 256
+	MaxCommandArgBytes = 32 << 10
 )
 
 // StatusInfo is the answer of GET /v1/status.

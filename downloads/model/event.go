@@ -1,10 +1,10 @@
 package model
 
 import (
-	"bytes"
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // EventType names an event (api.md "Events").
@@ -66,6 +66,19 @@ func (h HandlerSpec) Validate() error {
 		if h.Command[0] == "" {
 			return TypeErrorf("handler: command[0] must name a program")
 		}
+		if len(h.Command) > MaxCommandArgs {
+			return TypeErrorf("handler: command has %d items; the limit is %d", len(h.Command), MaxCommandArgs)
+		}
+		for i, a := range h.Command {
+			switch {
+			case strings.IndexByte(a, 0) >= 0:
+				return TypeErrorf("handler: command[%d] holds a NUL byte, which no program can be given", i)
+			case len(a) > MaxCommandArgBytes:
+				return TypeErrorf("handler: command[%d] is %d bytes; the limit is %d", i, len(a), MaxCommandArgBytes)
+			case !utf8.ValidString(a):
+				return TypeErrorf("handler: command[%d] is not valid UTF-8", i)
+			}
+		}
 		return nil
 	case h.URL != "":
 		return ValidateWebhookURL(h.URL)
@@ -75,18 +88,21 @@ func (h HandlerSpec) Validate() error {
 
 // ValidateWebhookURL checks a webhook handler's URL.
 func ValidateWebhookURL(raw string) error {
+	if len(raw) > MaxURLBytes {
+		return TypeErrorf("handler: the url is %d bytes; the limit is %d", len(raw), MaxURLBytes)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return TypeErrorf("handler: malformed url %q", raw)
+		return TypeErrorf("handler: malformed url")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return TypeErrorf("handler: url %q must be http or https", raw)
+		return TypeErrorf("handler: url %q must be http or https", u.Redacted())
 	}
 	if u.User != nil {
-		return TypeErrorf("handler: url %q must not carry credentials", raw)
+		return TypeErrorf("handler: url %q must not carry credentials", u.Redacted())
 	}
 	if !IsLoopbackName(u.Hostname()) {
-		return TypeErrorf("handler: url %q must be on a loopback address (127.0.0.1, ::1 or localhost)", raw)
+		return TypeErrorf("handler: url %q must be on a loopback address (127.0.0.1, ::1 or localhost)", u.Redacted())
 	}
 	return nil
 }
@@ -116,7 +132,7 @@ type HandlerAnswer struct {
 // ParseHandlerSpec decodes and checks a handler object (see Validate).
 func ParseHandlerSpec(raw []byte) (HandlerSpec, error) {
 	var h HandlerSpec
-	if err := DecodeStrict(bytes.NewReader(raw), &h); err != nil {
+	if err := DecodeStrictBytes(raw, &h); err != nil {
 		return HandlerSpec{}, TypeErrorf("handler: %s", messageOf(err))
 	}
 	if err := h.Validate(); err != nil {

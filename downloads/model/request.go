@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -71,9 +72,9 @@ func (rs *Requests) UnmarshalJSON(raw []byte) error {
 	case len(raw) == 0 || raw[0] != '[':
 		return TypeErrorf("requests must be a URL string or a list of URL strings and request objects")
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return jsonTypeError(err)
+	items, err := splitArray(raw)
+	if err != nil {
+		return err
 	}
 	if len(items) > MaxRequests {
 		return TypeErrorf("%d requests in one fetch; the limit is %d", len(items), MaxRequests)
@@ -90,7 +91,42 @@ func (rs *Requests) UnmarshalJSON(raw []byte) error {
 	return nil
 }
 
-func decodeRequest(raw json.RawMessage, index int) (Request, error) {
+// splitArray returns the items of a JSON array (already checked by
+// checkStrict) as slices of raw, without copying them.
+func splitArray(raw []byte) ([][]byte, error) {
+	s := &strictScanner{data: raw, maxBase64: int(^uint(0) >> 1)}
+	s.space()
+	if s.pos >= len(raw) || raw[s.pos] != '[' {
+		return nil, TypeErrorf("requests must be a list")
+	}
+	s.pos++
+	var items [][]byte
+	for {
+		s.space()
+		if s.pos < len(raw) && raw[s.pos] == ']' && len(items) == 0 {
+			return items, nil
+		}
+		start := s.pos
+		if err := s.value(nil, "requests"); err != nil {
+			return nil, jsonTypeError(err)
+		}
+		items = append(items, raw[start:s.pos])
+		s.space()
+		if s.pos >= len(raw) {
+			return nil, TypeErrorf("the requests list ends too early")
+		}
+		switch raw[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			return items, nil
+		default:
+			return nil, TypeErrorf("malformed requests list at byte %d", s.pos)
+		}
+	}
+}
+
+func decodeRequest(raw []byte, index int) (Request, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var u string
@@ -103,7 +139,7 @@ func decodeRequest(raw json.RawMessage, index int) (Request, error) {
 		return Request{}, TypeErrorf("requests[%d] must be a URL string or a request object", index)
 	}
 	var r Request
-	if err := DecodeStrict(bytes.NewReader(raw), &r); err != nil {
+	if err := DecodeStrictBytes(raw, &r); err != nil {
 		return Request{}, TypeErrorf("requests[%d]: %s", index, messageOf(err))
 	}
 	return r, nil
@@ -120,24 +156,39 @@ func DecodeFetchRequest(r io.Reader) (FetchRequest, error) {
 	return f, err
 }
 
-// DecodeStrict decodes exactly one JSON value with no unknown fields into
-// v. Errors are TypeErrors that say where the body went wrong, except read
-// errors of r, which are returned as they are.
+// DecodeStrict decodes exactly one JSON value into v: member names must
+// equal a field's name exactly (no unknown fields, no other case), every
+// string must be valid UTF-8, and an upload body may not be longer than
+// MaxUploadBytes. Errors are TypeErrors that say where the body went
+// wrong, except read errors of r, which are returned as they are.
 func DecodeStrict(r io.Reader, v any) error {
 	cr := &readErrors{r: r}
-	dec := json.NewDecoder(cr)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if cr.err != nil {
-			return cr.err
-		}
-		return jsonTypeError(err)
+	data, err := io.ReadAll(cr)
+	if cr.err != nil {
+		return cr.err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if cr.err != nil {
-			return cr.err
-		}
-		return TypeErrorf("the body holds more than one JSON value")
+	if err != nil {
+		return err
+	}
+	return DecodeStrictBytes(data, v)
+}
+
+// DecodeStrictBytes is DecodeStrict of a body already read. The values
+// decoded do not share memory with data, except raw JSON values.
+func DecodeStrictBytes(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return TypeErrorf("the body is empty; a JSON object is required")
+	}
+	err := checkStrict(data, reflect.TypeOf(v))
+	if err != nil && !errors.Is(err, errSyntax) {
+		return err
+	}
+	// encoding/json decodes what passed, and says what is malformed.
+	if uerr := json.Unmarshal(data, v); uerr != nil {
+		return jsonTypeError(uerr)
+	}
+	if err != nil {
+		return TypeErrorf("malformed JSON")
 	}
 	return nil
 }

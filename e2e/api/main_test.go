@@ -52,6 +52,13 @@ type daemon struct {
 // for the endpoint file, the readiness signal.
 func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	t.Helper()
+	return startDaemonCmd(t, dir, listen, nil, extra...)
+}
+
+// startDaemonCmd is startDaemon with prep changing the command before it
+// starts (its environment, a wrapper).
+func startDaemonCmd(t *testing.T, dir, listen string, prep func(*exec.Cmd), extra ...string) *daemon {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -65,6 +72,9 @@ func startDaemon(t *testing.T, dir, listen string, extra ...string) *daemon {
 	// its output open after it died: Wait gives up on them after 5 s.
 	d.cmd.WaitDelay = 5 * time.Second
 	d.cmd.Stdout, d.cmd.Stderr = &syncWriter{mu: &d.logMu, w: d.log}, &syncWriter{mu: &d.logMu, w: d.log}
+	if prep != nil {
+		prep(d.cmd)
+	}
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
