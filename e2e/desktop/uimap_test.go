@@ -46,9 +46,16 @@ func (a *app) widget(name string) image.Rectangle {
 			a.screenshot("failed-" + strings.ReplaceAll(a.t.Name(), "/", "-"))
 		}
 	}()
+	// Settled, as a person sees it before clicking: the same place in two
+	// readings of the map 300 ms apart (it is written every 250 ms; a
+	// widget just shown can be mapped once before its container's layout
+	// moved it, and a click there is lost).
+	var last image.Rectangle
+	var lastAt time.Time
 	waitFor(a.t, 30*time.Second, "widget "+name+" on screen", func() bool {
 		b, ok := a.uiMap().Widgets[name]
 		if !ok || !b.Visible || b.W == 0 || b.H == 0 {
+			last = image.Rectangle{}
 			return false
 		}
 		win, ok := a.findWindow(b.Window)
@@ -57,7 +64,11 @@ func (a *app) widget(name string) image.Rectangle {
 		}
 		g := a.geometry(win)
 		r = image.Rect(g.Min.X+b.X, g.Min.Y+b.Y, g.Min.X+b.X+b.W, g.Min.Y+b.Y+b.H)
-		return true
+		if r != last {
+			last, lastAt = r, time.Now()
+			return false
+		}
+		return time.Since(lastAt) >= 300*time.Millisecond
 	})
 	return r
 }
