@@ -6,5 +6,9 @@
 // Desktop.Unavailable tells the CLI when there can be no UI (no display, no
 // session D-Bus); the CLI then serves headless. The app holds no engine
 // state of its own: everything it shows comes from the Manager and its
-// event bus.
+// event bus, except desktop.json in the data dir (the Add form's folder,
+// prefs.go). It also owns the settings window (settings.go), the language
+// (locale.go: the user's locale picks the internal/words catalogue), an
+// idle trim of freed memory (trim.go) and the desktop tests' hooks
+// (testhooks.go: frame probe, UI map), off unless asked for.
 package app

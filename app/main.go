@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +23,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
 	"github.com/bgfetch/bgfetch/internal/winapp"
+	"github.com/bgfetch/bgfetch/internal/words"
 	"github.com/bgfetch/bgfetch/tray"
 )
 
@@ -56,6 +58,13 @@ type desktopApp struct {
 	mgr    *downloads.Manager
 	daemon *daemon.Daemon
 	logger *slog.Logger
+	words  *words.Words
+	prefs  *prefs
+
+	settingsWin fyne.Window
+	autostart   *tray.Autostart
+	uimap       *ui.UIMap     // nil unless ui.UIMapEnv is set (desktop tests)
+	events      atomic.Uint64 // the engine's events so far (idle trim)
 
 	quitOnce sync.Once
 	closeErr error
@@ -72,8 +81,16 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID(ID)
+	migratedToFyneDo(a)
 	mgr := d.Manager()
-	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{})}
+	da := &desktopApp{fyne: a, mgr: mgr, daemon: d, logger: logger, stopPoll: make(chan struct{}),
+		words: systemWords(), prefs: loadPrefs(d.DataDir())}
+	if os.Getenv(ui.UIMapEnv) != "" {
+		da.uimap = ui.NewUIMap()
+	}
+	if auto, err := tray.DefaultAutostart(); err == nil {
+		da.autostart = auto
+	}
 	iconLoader := &icons.Loader{Cache: mgr.Icons()}
 	da.buildWindow(iconLoader)
 
@@ -87,26 +104,37 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 		DefaultIcon:  icons.AppIconAt(128),
 		IconFor:      func(r model.Registration) []byte { return iconLoader.Cached(r.Icons) },
 		OnClick:      func(uid string) { fyne.Do(func() { da.view.Activate(uid) }) },
+		OnAction:     func(uid, action string) { fyne.Do(func() { da.notificationAction(uid, action) }) },
 		ClickURL:     func(uid string) string { return winapp.ClickURL(d.DataDir(), uid) },
+		Words:        da.words,
+		Enabled:      da.notificationsOn,
+		StateFile:    filepath.Join(d.DataDir(), "notifications.json"),
 		Log:          logger,
 	})
 	hasTray := da.startTray()
 	go func() {
 		for ev := range sub.C {
+			da.events.Add(1)
 			da.view.Update(ev.Registration)
 			da.notify.Handle(ev)
 		}
 	}()
 	go da.poll()
+	startFrameStats(da.stopPoll)
+	startUIMap(da.uimap, da.stopPoll)
 	exportShow(da, logger)
 
 	if !o.Hidden || !hasTray {
 		da.win.Show()
 	}
+	if hasTray && runtime.GOOS == "linux" {
+		fyne.Do(func() { dropTrayMonitor(a) })
+	}
 	if dk.click != "" {
 		fyne.Do(func() { da.view.Activate(dk.click) })
 	}
-	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray, "clickThrough", da.notify.ClickThrough())
+	logger.Info("bgfetch: desktop app running", "endpoint", d.Endpoint(), "tray", hasTray,
+		"clickThrough", da.notify.ClickThrough(), "listed", da.view.Model.Total(), "language", da.words.Lang())
 	a.Run()
 
 	// Run returns after Quit (menu, tray, or a signal Fyne caught).
@@ -123,6 +151,23 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	return cli.ExitOK
 }
 
+// migratedToFyneDo tells Fyne that every call from another goroutine goes
+// through fyne.Do (FyneApp.toml says so, but only `fyne package` compiles
+// that in): without it a `go build` binary checks, on every refresh,
+// which goroutine it is on with runtime.Stack, which made scrolling a long
+// list several times slower (BenchmarkHistory).
+func migratedToFyneDo(a fyne.App) {
+	md := a.Metadata()
+	if md.Migrations["fyneDo"] {
+		return
+	}
+	if md.Migrations == nil {
+		md.Migrations = map[string]bool{}
+	}
+	md.Migrations["fyneDo"] = true
+	fyneapp.SetMetadata(md)
+}
+
 // buildWindow makes the progress window and its menu.
 func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
 	appIcon := fyne.NewStaticResource("bgfetch.png", icons.AppIcon())
@@ -134,21 +179,28 @@ func (da *desktopApp) buildWindow(iconLoader *icons.Loader) {
 	}
 	da.fyne.SetIcon(appIcon)
 	da.view = ui.NewView(da.mgr, ui.Options{
-		DefaultIcon: rowIcon,
-		Icons:       ui.NewIconLoader(iconLoader),
-		OpenPath:    func(p string) { _ = da.fyne.OpenURL(fileURL(p, runtime.GOOS == "windows")) },
-		Log:         da.logger,
+		Words:         da.words,
+		DefaultIcon:   rowIcon,
+		Icons:         ui.NewIconLoader(iconLoader),
+		OpenPath:      da.openPath,
+		ShowInFolder:  da.showInFolder,
+		DefaultFolder: da.prefs.Folder,
+		Log:           da.logger,
+		Map:           da.uimap,
 	})
+	da.view.OnSettings = da.showSettings
 	da.win = da.fyne.NewWindow("bgfetch")
 	da.win.SetIcon(appIcon)
 	da.view.Attach(da.win)
-	da.win.Resize(fyne.NewSize(860, 520))
-	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("File",
-		fyne.NewMenuItem("Add…", da.view.ShowAdd),
-		fyne.NewMenuItem("Pause all", da.mgr.PauseAll),
-		fyne.NewMenuItem("Resume all", da.mgr.ResumeAll),
+	da.win.Resize(fyne.NewSize(900, 600))
+	w := da.words
+	da.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(w.T("menu.file"),
+		fyne.NewMenuItem(w.T("menu.add"), da.view.ShowAdd),
+		fyne.NewMenuItem(w.T("menu.settings"), da.showSettings),
+		fyne.NewMenuItem(w.T("menu.pauseAll"), da.mgr.PauseAll),
+		fyne.NewMenuItem(w.T("menu.resumeAll"), da.mgr.ResumeAll),
 		fyne.NewMenuItemSeparator(),
-		&fyne.MenuItem{Label: "Quit", IsQuit: true, Action: da.quit},
+		&fyne.MenuItem{Label: w.T("menu.quit"), IsQuit: true, Action: da.quit},
 	)))
 }
 
@@ -162,14 +214,12 @@ func (da *desktopApp) startTray() bool {
 		da.win.SetCloseIntercept(da.quit)
 		return false
 	}
-	auto, err := tray.DefaultAutostart()
-	if err != nil {
-		auto = nil
-	}
 	da.tray = tray.New(desk, da.mgr, tray.Options{
 		Show:      da.show,
 		Quit:      da.quit,
-		Autostart: auto,
+		Settings:  da.showSettings,
+		Words:     da.words,
+		Autostart: da.autostart,
 		// Fyne's desktop.App has no tooltip call; its systray does.
 		Tooltip: systray.SetTooltip,
 	})
@@ -197,31 +247,54 @@ func (da *desktopApp) shutdown() {
 	})
 }
 
-// poll reads the full list once per tray.MinInterval: the tray, rebuilt
-// at most that often, takes its entries from it, and the window drops
-// registrations that went without an event (history the engine's
-// maintenance forgot). New fetches arrive as state events.
+// poll refreshes the tray from the window's model once per
+// tray.MinInterval when the model changed (a rebuild renumbers the D-Bus
+// menu, so it must not churn; and with a long history the tray's list is
+// not made for nothing), and at least every trayEvery (the Start at login
+// check mark). Every reconcileEvery it reads the engine's full list, so
+// that the window drops registrations that went without an event
+// (history the engine's maintenance forgot); new fetches arrive as state
+// events. The full list is a copy of every kept registration, hence its
+// slow pace, and the idle trim after it.
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
+	var trim idleTrim
+	lastList, lastTray := time.Now(), time.Time{}
+	trayVersion := ^uint64(0)
 	first := true
 	for {
 		select {
 		case <-da.stopPoll:
 			return
-		case <-t.C:
-			regs := da.mgr.List()
-			da.view.Reconcile(regs)
-			if da.tray != nil {
+		case now := <-t.C:
+			version := da.view.Model.Version()
+			if now.Sub(lastList) >= reconcileEvery {
+				lastList = now
+				da.view.Reconcile(da.mgr.List())
+				trim.pending = true
+			}
+			trim.tick(now, da.events.Load())
+			if da.tray != nil && (first || version != trayVersion || now.Sub(lastTray) >= trayEvery) {
+				trayVersion, lastTray = version, now
+				regs, sum := da.view.Model.ForTray()
 				resend := first // the tray is up by now (tray.Resend)
 				fyne.Do(func() {
 					if resend {
 						da.tray.Resend()
 					}
-					da.tray.Refresh(regs)
+					da.tray.RefreshWith(regs, sum)
 				})
 			}
 			first = false
 		}
 	}
 }
+
+const (
+	// reconcileEvery is how often the window checks its rows against the
+	// engine's full list.
+	reconcileEvery = time.Minute
+	// trayEvery is how often the tray is refreshed when nothing changed.
+	trayEvery = 5 * time.Second
+)

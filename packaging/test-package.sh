@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# packaging/test-package.sh [linux|windows|all] — the packaging checks
+# packaging/test-package.sh [linux|deb|windows|all] — the packaging checks
 # (`make package-test`; CI runs the linux and windows parts as two steps).
 #
 # linux:   build the Linux package (make package), unpack it into a temporary
@@ -10,6 +10,10 @@
 #          into a temporary HOME and check the files; time the installed
 #          binary's start to a ready API; switch "Start at login" on and off
 #          through packaging/autostart; `make uninstall` and check it all went.
+# deb:     build the Debian package (make deb), check its control, files,
+#          desktop entry, AppStream metainfo (appstreamcli validate) and man
+#          page, `apt-get install` it, run the installed binary's --version and
+#          the headless smoke, `apt-get remove` it and check its files went.
 # windows: cross-build bgfetch.exe and bgfetch-cli.exe (make windows) and
 #          check they are PE32+ x86-64 executables, the first for the GUI
 #          subsystem with icon and version info embedded, the second for the
@@ -20,8 +24,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 what="${1:-all}"
-case "$what" in linux | windows | all) ;; *)
-	echo "usage: $0 [linux|windows|all]" >&2
+case "$what" in linux | deb | windows | all) ;; *)
+	echo "usage: $0 [linux|deb|windows|all]" >&2
 	exit 2
 	;;
 esac
@@ -108,6 +112,49 @@ isolated() { # isolated HOME CMD...  (foreground only)
 
 "$GO" build -o "$work/pkgcheck" "$ROOT/packaging/internal/pkgcheck"
 
+# smoke_headless BIN DIR: the headless smoke of a packaged binary: serve
+# --headless, fetch one file from a local HTTP server with `fetch --wait`,
+# compare the bytes, stop with SIGTERM (status 0). DIR is its scratch space.
+smoke_headless() {
+	local bin="$1" w="$2"
+	step "headless smoke of $bin: serve, fetch one file from a local server, SIGTERM"
+	local www="$w/www" data="$w/data" dest="$w/dest" url pid_srv pid_serve
+	mkdir -p "$www" "$w/home"
+	head -c $((3 * 1024 * 1024 + 12345)) /dev/urandom >"$www/payload.bin"
+	"$work/pkgcheck" serve -dir "$www" -url-file "$w/url" 2>"$w/httpd.log" &
+	pid_srv=$!
+	pids+=("$pid_srv")
+	wait_for_file "$w/url" 30 "$pid_srv" || fail "file server did not start: $(cat "$w/httpd.log")"
+	url="$(cat "$w/url")"
+
+	"${ISOLATED[@]}" HOME="$w/home" "$bin" serve --headless --data-dir "$data" 2>"$w/serve.log" &
+	pid_serve=$!
+	pids+=("$pid_serve")
+	wait_for_file "$data/endpoint" 60 "$pid_serve" ||
+		fail "serve --headless not ready (no $data/endpoint): $(cat "$w/serve.log")"
+	ok "ready: $(cat "$data/endpoint")"
+
+	if ! isolated "$w/home" timeout 120 "$bin" fetch --data-dir "$data" --wait \
+		--id package-smoke --title "package smoke" --dest "$dest" "$url/payload.bin" >"$w/fetch.log" 2>&1; then
+		cat "$w/fetch.log" "$w/serve.log" >&2
+		fail "bgfetch fetch --wait failed"
+	fi
+	tail -n 3 "$w/fetch.log"
+	local got
+	got="$(find "$dest" -type f 2>/dev/null)"
+	[ "$(echo "$got" | grep -c .)" = 1 ] || fail "expected one file in $dest, found: $got"
+	cmp -s "$got" "$www/payload.bin" || fail "fetched bytes differ from the served file"
+	ok "fetched $(stat -c %s "$got") bytes into $got, identical"
+
+	stop_pid "$pid_serve" 30
+	[ "$STOP_RC" = 0 ] || fail "serve --headless exit status after SIGTERM: $STOP_RC: $(tail -n 20 "$w/serve.log")"
+	ok "serve --headless stopped on SIGTERM with status 0"
+	if [ -e "$data/endpoint" ]; then
+		echo "note: $data/endpoint left behind after a clean stop"
+	fi
+	stop_pid "$pid_srv" 10
+}
+
 test_linux() {
 	local pkg="$DIST/bgfetch-$APP_VERSION-linux-$arch.tar.xz"
 
@@ -149,42 +196,7 @@ test_linux() {
 	grep -qx "Exec=bgfetch" "$desktop" || fail "entry's Exec is not bgfetch"
 	ok "$desktop valid"
 
-	step "headless smoke: serve, fetch one file from a local server, SIGTERM"
-	local www="$work/www" data="$work/data" dest="$work/dest" url pid_srv pid_serve
-	mkdir -p "$www" "$work/home-smoke"
-	head -c $((3 * 1024 * 1024 + 12345)) /dev/urandom >"$www/payload.bin"
-	"$work/pkgcheck" serve -dir "$www" -url-file "$work/url" 2>"$work/httpd.log" &
-	pid_srv=$!
-	pids+=("$pid_srv")
-	wait_for_file "$work/url" 30 "$pid_srv" || fail "file server did not start: $(cat "$work/httpd.log")"
-	url="$(cat "$work/url")"
-
-	"${ISOLATED[@]}" HOME="$work/home-smoke" "$prefix/bin/bgfetch" serve --headless --data-dir "$data" 2>"$work/serve.log" &
-	pid_serve=$!
-	pids+=("$pid_serve")
-	wait_for_file "$data/endpoint" 60 "$pid_serve" ||
-		fail "serve --headless not ready (no $data/endpoint): $(cat "$work/serve.log")"
-	ok "ready: $(cat "$data/endpoint")"
-
-	if ! isolated "$work/home-smoke" timeout 120 "$prefix/bin/bgfetch" fetch --data-dir "$data" --wait \
-		--id package-smoke --title "package smoke" --dest "$dest" "$url/payload.bin" >"$work/fetch.log" 2>&1; then
-		cat "$work/fetch.log" "$work/serve.log" >&2
-		fail "bgfetch fetch --wait failed"
-	fi
-	tail -n 3 "$work/fetch.log"
-	local got
-	got="$(find "$dest" -type f 2>/dev/null)"
-	[ "$(echo "$got" | grep -c .)" = 1 ] || fail "expected one file in $dest, found: $got"
-	cmp -s "$got" "$www/payload.bin" || fail "fetched bytes differ from the served file"
-	ok "fetched $(stat -c %s "$got") bytes into $got, identical"
-
-	stop_pid "$pid_serve" 30
-	[ "$STOP_RC" = 0 ] || fail "serve --headless exit status after SIGTERM: $STOP_RC: $(tail -n 20 "$work/serve.log")"
-	ok "serve --headless stopped on SIGTERM with status 0"
-	if [ -e "$data/endpoint" ]; then
-		echo "note: $data/endpoint left behind after a clean stop"
-	fi
-	stop_pid "$pid_srv" 10
+	smoke_headless "$prefix/bin/bgfetch" "$work/smoke-tar"
 
 	step "make install into a temporary HOME"
 	local home="$work/home" p="$work/home/.local"
@@ -240,6 +252,80 @@ test_linux() {
 	ok "binary, entry, icons and the start-at-login entry removed"
 }
 
+# as_root CMD...: CMD as root (CI is root; elsewhere through sudo -n).
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		env DEBIAN_FRONTEND=noninteractive "$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo -n env DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		fail "installing the .deb needs root (or sudo): $*"
+	fi
+}
+
+test_deb() {
+	local arch deb
+	arch="$(dpkg --print-architecture)"
+	deb="$DIST/bgfetch_${APP_VERSION}_$arch.deb"
+	step "build the Debian package (make deb)"
+	"$MAKE" -C "$ROOT" --no-print-directory deb DIST="$DIST"
+	[ -f "$deb" ] || fail "make deb did not produce $deb"
+	note "deb size:      $(human_size "$deb")  ($(basename "$deb"))"
+
+	step "the package's control and files"
+	dpkg-deb -I "$deb" control | sed 's/^/  /'
+	[ "$(dpkg-deb -f "$deb" Package)" = bgfetch ] || fail "Package is not bgfetch"
+	[ "$(dpkg-deb -f "$deb" Version)" = "$APP_VERSION" ] || fail "Version is not $APP_VERSION"
+	dpkg-deb -f "$deb" Depends | grep -q libgl1 || fail "Depends lacks libgl1: $(dpkg-deb -f "$deb" Depends)"
+	local x="$work/deb"
+	mkdir -p "$x"
+	dpkg-deb -x "$deb" "$x"
+	local f
+	for f in usr/bin/bgfetch "usr/share/applications/$APP_ID.desktop" "usr/share/metainfo/$APP_ID.metainfo.xml" \
+		usr/share/man/man1/bgfetch.1.gz usr/share/doc/bgfetch/copyright usr/share/doc/bgfetch/changelog.gz \
+		"usr/share/icons/hicolor/scalable/apps/$APP_ID.svg" \
+		$(for s in 16 24 32 48 64 128 256 512; do echo "usr/share/icons/hicolor/${s}x$s/apps/$APP_ID.png"; done); do
+		[ -f "$x/$f" ] || fail "the .deb lacks /$f"
+	done
+	[ -z "$(dpkg-deb -c "$deb" | awk '$2 != "root/root"')" ] || fail "files not owned by root in the .deb"
+	desktop-file-validate "$x/usr/share/applications/$APP_ID.desktop" || fail "desktop entry"
+	appstreamcli validate --no-net "$x/usr/share/metainfo/$APP_ID.metainfo.xml" || fail "appstreamcli validate"
+	local warn
+	warn="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$x/usr/share/man/man1/bgfetch.1.gz" 2>&1 >/dev/null)"
+	[ -z "$warn" ] || fail "man page warnings: $warn"
+	LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$x/usr/share/man/man1/bgfetch.1.gz" | grep -q "bgfetch - finish downloads" ||
+		fail "man page does not render its NAME"
+	ok "$(dpkg-deb -c "$deb" | grep -c '^-') files; desktop entry, AppStream metainfo and man page valid"
+
+	step "apt-get install ./$(basename "$deb")"
+	if dpkg-query -W -f='${db:Status-Status}' bgfetch 2>/dev/null | grep -qx installed; then
+		fail "bgfetch is installed already: the test would remove it"
+	fi
+	if ! as_root apt-get install -y -qq --no-install-recommends "$deb" </dev/null; then
+		as_root apt-get update -qq
+		as_root apt-get install -y -qq --no-install-recommends "$deb" </dev/null || fail "apt-get install $deb"
+	fi
+	[ "$(dpkg-query -W -f='${Version}' bgfetch)" = "$APP_VERSION" ] || fail "dpkg does not list bgfetch $APP_VERSION"
+	local out
+	out="$(isolated "$work/home-deb" /usr/bin/bgfetch --version)"
+	[ "$(echo "$out" | awk 'NR==1 {print $NF}')" = "$APP_VERSION" ] || fail "installed --version: $out"
+	[ "$(man -w bgfetch 2>/dev/null)" = /usr/share/man/man1/bgfetch.1.gz ] || fail "man -w bgfetch: $(man -w bgfetch 2>&1)"
+	[ -f "/usr/share/applications/$APP_ID.desktop" ] || fail "no desktop entry installed"
+	ok "installed: /usr/bin/bgfetch $APP_VERSION, man bgfetch, desktop entry, metainfo"
+	smoke_headless /usr/bin/bgfetch "$work/smoke-deb"
+
+	step "apt-get remove bgfetch"
+	as_root apt-get remove -y -qq bgfetch </dev/null || fail "apt-get remove bgfetch"
+	for f in /usr/bin/bgfetch "/usr/share/applications/$APP_ID.desktop" "/usr/share/metainfo/$APP_ID.metainfo.xml" \
+		/usr/share/man/man1/bgfetch.1.gz; do
+		[ ! -e "$f" ] || fail "$f left after apt-get remove"
+	done
+	if dpkg-query -W -f='${db:Status-Status}' bgfetch 2>/dev/null | grep -qx installed; then
+		fail "dpkg still lists bgfetch as installed"
+	fi
+	ok "removed: binary, entry, metainfo and man page gone"
+}
+
 test_windows() {
 	step "Windows cross-build (make windows; ~7 min cold)"
 	local exe="$DIST/bgfetch.exe" start=$SECONDS
@@ -271,9 +357,11 @@ test_windows() {
 
 case "$what" in
 linux) test_linux ;;
+deb) test_deb ;;
 windows) test_windows ;;
 all)
 	test_linux
+	test_deb
 	test_windows
 	;;
 esac

@@ -19,11 +19,16 @@ declare -A GROUPS_PKGS=(
 	# daemon (+ dunstctl), notify-send, the StatusNotifierItem watcher
 	# (binary: status-notifier-watcher), input automation, screenshots,
 	# xdpyinfo, a window manager and wmctrl (closing a window politely).
-	[desktop]="xvfb dbus dbus-x11 dunst libnotify-bin haskell-status-notifier-item-utils xdotool imagemagick x11-utils openbox wmctrl"
+	# xfce4-notifyd: a second notification server; thunar answers Show in
+	# folder (org.freedesktop.FileManager1); xclip reads and sets the
+	# clipboard (Copy address, paste).
+	[desktop]="xvfb dbus dbus-x11 dunst libnotify-bin haskell-status-notifier-item-utils xdotool imagemagick x11-utils openbox wmctrl xfce4-notifyd thunar xclip"
 	# Benchmarks and fault injection.
 	[bench]="nginx aria2 curl wget iproute2 hyperfine"
 	# Packaging (.desktop validation, tarballs, Windows cross-compiler).
-	[packaging]="desktop-file-utils xz-utils file gcc-mingw-w64-x86-64"
+	# dpkg-dev: dpkg-shlibdeps (the .deb's Depends); appstream: appstreamcli
+	# validate; man-db: the man page check.
+	[packaging]="desktop-file-utils xz-utils file gcc-mingw-w64-x86-64 dpkg-dev appstream man-db"
 	# The Python client's tests (clients/python): python3 -m venv needs ensurepip.
 	[python]="python3 python3-venv"
 	# internal/proxy's tests read GNOME's proxy settings with the real

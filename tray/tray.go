@@ -52,6 +52,10 @@ type Options struct {
 	// StatusNotifierItem's ToolTip property) to the aggregate progress;
 	// nil leaves it out.
 	Tooltip func(text string)
+	// Settings opens the settings window; nil leaves the entry out.
+	Settings func()
+	// Words is the language of the menu and tooltip (nil: English).
+	Words *words.Words
 }
 
 // Tray keeps the icon and menu in step with the fetches. Refresh must run
@@ -69,6 +73,9 @@ type Tray struct {
 
 // New makes the tray; call Refresh to show it.
 func New(desk Desk, ctl Controller, opts Options) *Tray {
+	if opts.Words == nil {
+		opts.Words = words.English
+	}
 	return &Tray{desk: desk, ctl: ctl, opts: opts}
 }
 
@@ -91,20 +98,28 @@ func stateOf(s words.Summary) icons.TrayState {
 	return icons.TrayIdle
 }
 
-// EntryLabel is a fetch's menu entry: "Episode 5 — 42%".
-func EntryLabel(r model.Registration) string {
+// EntryLabel is a fetch's menu entry in the language of w (nil:
+// English): "Episode 5 — 42%".
+func EntryLabel(w *words.Words, r model.Registration) string {
+	if w == nil {
+		w = words.English
+	}
 	t := words.DisplayTitle(r)
 	if len([]rune(t)) > 40 {
 		t = string([]rune(t)[:39]) + "…"
 	}
+	what := ""
 	switch r.State {
 	case model.StatePaused, model.StateWaitingNetwork, model.StateQueued:
-		return t + " — " + words.StateWords(r)
+		what = w.State(r)
+	default:
+		if p, ok := words.Percent(r); ok {
+			what = w.Percent(p)
+		} else {
+			what = w.Bytes(r.Downloaded)
+		}
 	}
-	if p, ok := words.Percent(r); ok {
-		return fmt.Sprintf("%s — %d%%", t, p)
-	}
-	return t + " — " + words.Bytes(r.Downloaded)
+	return w.T("tray.entry", map[string]any{"Title": t, "What": what})
 }
 
 // Menu builds the tray menu for regs (newest first).
@@ -114,10 +129,11 @@ func (t *Tray) Menu(regs []model.Registration) *fyne.Menu {
 
 // menu is Menu with regs' summary already made.
 func (t *Tray) menu(regs []model.Registration, sum words.Summary) *fyne.Menu {
-	head := fyne.NewMenuItem(sum.Words(), nil)
+	w := t.opts.Words
+	head := fyne.NewMenuItem(w.Summary(sum), nil)
 	head.Disabled = true
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Show bgfetch", t.show),
+		fyne.NewMenuItem(w.T("tray.show"), t.show),
 		fyne.NewMenuItemSeparator(),
 		head,
 	}
@@ -129,22 +145,25 @@ func (t *Tray) menu(regs []model.Registration, sum words.Summary) *fyne.Menu {
 	}
 	for i, r := range active {
 		if i == MaxEntries {
-			items = append(items, fyne.NewMenuItem(fmt.Sprintf("%d more…", len(active)-MaxEntries), t.show))
+			items = append(items, fyne.NewMenuItem(w.N("tray.more", len(active)-MaxEntries), t.show))
 			break
 		}
 		uid := r.UID
-		items = append(items, fyne.NewMenuItem(EntryLabel(r), func() {
+		items = append(items, fyne.NewMenuItem(EntryLabel(w, r), func() {
 			_ = t.ctl.Click(uid)
 			t.show()
 		}))
 	}
 	items = append(items,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Pause all", t.ctl.PauseAll),
-		fyne.NewMenuItem("Resume all", t.ctl.ResumeAll),
+		fyne.NewMenuItem(w.T("tray.pauseAll"), t.ctl.PauseAll),
+		fyne.NewMenuItem(w.T("tray.resumeAll"), t.ctl.ResumeAll),
 	)
+	if t.opts.Settings != nil {
+		items = append(items, fyne.NewMenuItem(w.T("tray.settings"), t.opts.Settings))
+	}
 	if a := t.opts.Autostart; a != nil {
-		login := fyne.NewMenuItem("Start at login", nil)
+		login := fyne.NewMenuItem(w.T("tray.login"), nil)
 		login.Checked = a.Enabled()
 		login.Action = func() {
 			if err := a.Set(!a.Enabled()); err != nil {
@@ -154,7 +173,7 @@ func (t *Tray) menu(regs []model.Registration, sum words.Summary) *fyne.Menu {
 		}
 		items = append(items, login)
 	}
-	quit := fyne.NewMenuItem("Quit", t.quit)
+	quit := fyne.NewMenuItem(w.T("tray.quit"), t.quit)
 	quit.IsQuit = true
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("bgfetch", items...)
@@ -176,13 +195,19 @@ func (t *Tray) quit() {
 // and, when an entry changed, the menu. It returns whether the menu was
 // rebuilt.
 func (t *Tray) Refresh(regs []model.Registration) bool {
-	sum := words.Summarize(regs)
+	return t.RefreshWith(regs, words.Summarize(regs))
+}
+
+// RefreshWith is Refresh with the summary made already (of the whole
+// list), so that regs need only hold the active fetches: the window has
+// the history too and need not copy it for the tray every second.
+func (t *Tray) RefreshWith(regs []model.Registration, sum words.Summary) bool {
 	if st := stateOf(sum); !t.iconSet || st != t.state {
 		t.state, t.iconSet = st, true
 		t.desk.SetSystemTrayIcon(fyne.NewStaticResource("bgfetch-tray-"+st.String()+".png", icons.Tray(st)))
 	}
 	if t.opts.Tooltip != nil {
-		if tip := "bgfetch — " + sum.Words(); tip != t.tooltip {
+		if tip := t.opts.Words.T("tray.tooltip", map[string]any{"Summary": t.opts.Words.Summary(sum)}); tip != t.tooltip {
 			t.tooltip = tip
 			t.opts.Tooltip(tip)
 		}

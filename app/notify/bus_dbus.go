@@ -11,10 +11,9 @@ import (
 )
 
 const (
-	busName   = "org.freedesktop.Notifications"
-	busPath   = dbus.ObjectPath("/org/freedesktop/Notifications")
-	busIface  = "org.freedesktop.Notifications"
-	actionKey = "default"
+	busName  = "org.freedesktop.Notifications"
+	busPath  = dbus.ObjectPath("/org/freedesktop/Notifications")
+	busIface = "org.freedesktop.Notifications"
 )
 
 // BusConn is a session bus connection (Options.Conn).
@@ -107,11 +106,17 @@ func (b *bus) listen() {
 				continue
 			}
 			id, _ := sig.Body[0].(uint32)
+			key, _ := sig.Body[1].(string)
 			b.mu.Lock()
 			uid, ok := b.byID[id]
 			b.mu.Unlock()
-			if ok && b.n.opts.OnClick != nil {
-				b.n.opts.OnClick(uid)
+			opts := b.n.opts
+			switch {
+			case !ok:
+			case key == actionKey && opts.OnClick != nil:
+				opts.OnClick(uid)
+			case key != actionKey && opts.OnAction != nil:
+				opts.OnAction(uid, key)
 			}
 		case busIface + ".NotificationClosed":
 			if len(sig.Body) < 1 {
@@ -147,7 +152,7 @@ func (b *bus) show(msg Message, iconPath string, replaces uint32) (uint32, error
 	var id uint32
 	call := b.conn.Object(busName, busPath).Call(busIface+".Notify", 0,
 		opts.AppName, replaces, iconPath, msg.Summary, msg.Body,
-		[]string{actionKey, "Open"}, hints, int32(-1))
+		msg.actionList(opts.Words), hints, int32(-1))
 	if call.Err != nil {
 		return 0, errors.Join(call.Err, opts.Fallback(msg.Summary, msg.Body, iconPath))
 	}
@@ -158,4 +163,21 @@ func (b *bus) show(msg Message, iconPath string, replaces uint32) (uint32, error
 	b.byID[id] = msg.UID
 	b.mu.Unlock()
 	return id, nil
+}
+
+// serverOwner names the notification server now: the bus's id (a new
+// login session has a new bus) and the server's unique name on it (a
+// restarted server has a new one); "" without one that clicks through.
+func (b *bus) serverOwner() string {
+	if b.conn == nil || !b.actions {
+		return ""
+	}
+	var id, owner string
+	if err := b.conn.BusObject().Call("org.freedesktop.DBus.GetId", 0).Store(&id); err != nil {
+		return ""
+	}
+	if err := b.conn.BusObject().Call("org.freedesktop.DBus.GetNameOwner", 0, busName).Store(&owner); err != nil {
+		return ""
+	}
+	return id + "/" + owner
 }

@@ -21,3 +21,6 @@ func (b *bus) show(msg Message, iconPath string, replaces uint32) (uint32, error
 	}
 	return 0, b.n.opts.Fallback(msg.Summary, msg.Body, iconPath)
 }
+
+// serverOwner is "": notifications here are not restored by id.
+func (b *bus) serverOwner() string { return "" }

@@ -50,3 +50,6 @@ func (b *bus) show(msg Message, iconPath string, replaces uint32) (uint32, error
 	b.n.opts.Log.Debug("bgfetch: toast", "uid", msg.UID, "launch", launch)
 	return 0, wintoast.Push(ToastXML(msg, iconPath, launch), wintoast.PreferPowershell)
 }
+
+// serverOwner is "": notifications here are not restored by id.
+func (b *bus) serverOwner() string { return "" }

@@ -2,13 +2,16 @@
 // brings its click back to the app as Manager.Click (spec C.22).
 //
 // On Linux (bus_dbus.go) it talks to org.freedesktop.Notifications on the
-// session D-Bus with a "default" action and maps ActionInvoked to the
-// fetch's uid. When the server lacks the "actions" capability, or there is
-// no session bus, it falls back to beeep (a notification without
-// click-through). A notification raised by an earlier bgfetch process
-// cannot be clicked through: the server sends ActionInvoked only to the
-// connection that raised the notification (measured with dunst: a second
-// connection listening for the signal gets nothing).
+// session D-Bus with a "default" action ("Show in bgfetch") and, for a
+// success whose files are on disk, Open and Show in folder (OnAction), and
+// maps ActionInvoked to the fetch's uid. When the server lacks the
+// "actions" capability, or there is no session bus, it falls back to beeep
+// (a notification without click-through). The server sends ActionInvoked
+// only to the connection that raised the notification (measured with
+// dunst), so the notifications on screen are kept in Options.StateFile and
+// raised again by id by the next process (restore.go): they click through
+// a restart of bgfetch. Messages are in the language of Options.Words
+// (message.go).
 //
 // On Windows (bus_windows.go) it raises a toast whose activation is a
 // bgfetch: URL (Options.ClickURL, internal/winapp): clicking it runs
@@ -26,10 +29,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,51 +39,6 @@ import (
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/internal/words"
 )
-
-// Message is one notification.
-type Message struct {
-	UID     string // the fetch it is about; a click calls OnClick(UID)
-	Summary string
-	Body    string
-	Icon    []byte // PNG; nil for the default
-	Failed  bool
-}
-
-// For returns the notification for an event: a success or a failure of a
-// settled fetch. Progress, state, click and abort events give none.
-func For(ev model.Event) (Message, bool) {
-	r := ev.Registration
-	title := words.DisplayTitle(r)
-	switch ev.Type {
-	case model.EventSuccess:
-		n := len(ev.Records)
-		files := "1 file"
-		if n != 1 {
-			files = fmt.Sprintf("%d files", n)
-		}
-		return Message{UID: r.UID, Summary: "Download complete",
-			Body: fmt.Sprintf("%s — %s, %s", title, files, words.Bytes(r.Downloaded))}, true
-	case model.EventFail:
-		if r.FailureReason == model.ReasonAborted {
-			return Message{}, false
-		}
-		why := words.ReasonWords(r.FailureReason)
-		if r.FailureReason == model.ReasonBadStatus {
-			for _, rec := range ev.Records {
-				if rec.Response != nil && (rec.Response.Status < 200 || rec.Response.Status > 299) {
-					text := rec.Response.StatusText
-					if text == "" {
-						text = http.StatusText(rec.Response.Status)
-					}
-					why = strings.TrimSpace(fmt.Sprintf("%s (%d %s", why, rec.Response.Status, text)) + ")"
-					break
-				}
-			}
-		}
-		return Message{UID: r.UID, Summary: "Download failed", Body: title + " — " + why, Failed: true}, true
-	}
-	return Message{}, false
-}
 
 // Options configure a Notifier.
 type Options struct {
@@ -103,6 +59,17 @@ type Options struct {
 	DefaultIcon []byte
 	// OnClick receives the uid of a clicked notification.
 	OnClick func(uid string)
+	// OnAction receives the uid and the action of a notification's other
+	// buttons (ActionOpen, ActionFolder); nil offers none.
+	OnAction func(uid, action string)
+	// Words is the language of the notifications (nil: English).
+	Words *words.Words
+	// Enabled, when set, is asked before each notification (the
+	// notifications setting); false shows none.
+	Enabled func() bool
+	// StateFile keeps the notifications on screen across a restart
+	// (restore.go, Linux); "" keeps none.
+	StateFile string
 	// IconFor returns the PNG for a registration (the fetch's cached icon,
 	// honouring updateUI); nil or a nil result uses DefaultIcon.
 	IconFor func(r model.Registration) []byte
@@ -124,6 +91,11 @@ type Notifier struct {
 
 	mu    sync.Mutex
 	shown map[string]shown // uid → what was shown
+
+	// What restore.go keeps across a restart.
+	server string               // names the server (serverOwner)
+	notes  map[uint32]savedNote // the notifications on screen, by id
+	saveMu sync.Mutex
 }
 
 type shown struct {
@@ -141,6 +113,9 @@ func New(opts Options) *Notifier {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	if opts.Words == nil {
+		opts.Words = words.English
+	}
 	if opts.IconDir == "" {
 		opts.IconDir = filepath.Join(os.TempDir(), fmt.Sprintf("bgfetch-icons-%d", os.Getuid()))
 	}
@@ -150,24 +125,32 @@ func New(opts Options) *Notifier {
 	}
 	n := &Notifier{opts: opts, shown: map[string]shown{}}
 	n.bus = startBus(n)
+	n.restore()
 	return n
 }
 
 // forget marks uid's notification id closed (the server closed it).
 func (n *Notifier) forget(uid string, id uint32) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	if s, ok := n.shown[uid]; ok && s.id == id {
 		s.id = 0
 		n.shown[uid] = s
 	}
+	n.mu.Unlock()
+	n.closed(id)
 }
 
 // ClickThrough reports whether clicks on notifications reach the app.
 func (n *Notifier) ClickThrough() bool { return n.bus.clickThrough() }
 
-// Close stops listening and closes the connection it opened.
-func (n *Notifier) Close() { n.bus.close() }
+// Close stops listening and closes the connection it opened; the
+// notifications on screen stay, to be restored by the next run.
+func (n *Notifier) Close() {
+	if n.notes != nil {
+		n.save()
+	}
+	n.bus.close()
+}
 
 // Handle looks at an event from the bus: a success or failure raises a
 // notification; a later title change of a notified fetch (the handler's
@@ -182,8 +165,14 @@ func (n *Notifier) Handle(ev model.Event) {
 		if done {
 			return
 		}
-		msg, ok := For(ev)
+		msg, ok := n.message(ev)
 		if !ok {
+			return
+		}
+		if n.opts.Enabled != nil && !n.opts.Enabled() {
+			n.mu.Lock()
+			n.shown[r.UID] = shown{title: words.DisplayTitle(r), ev: ev}
+			n.mu.Unlock()
 			return
 		}
 		n.show(msg, ev, 0)
@@ -199,7 +188,7 @@ func (n *Notifier) Handle(ev model.Event) {
 		}
 		prev := s.ev
 		prev.Registration = r
-		msg, ok := For(prev)
+		msg, ok := n.message(prev)
 		if !ok {
 			return
 		}
@@ -219,6 +208,9 @@ func (n *Notifier) show(msg Message, ev model.Event, replaces uint32) {
 	n.mu.Lock()
 	n.shown[msg.UID] = shown{id: id, title: words.DisplayTitle(ev.Registration), ev: ev}
 	n.mu.Unlock()
+	if id != 0 {
+		n.remember(id, msg, icon, replaces)
+	}
 }
 
 // Show raises msg (replacing notification replaces when not 0) and returns

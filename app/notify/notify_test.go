@@ -65,7 +65,7 @@ func TestFor(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, ok := For(c.ev)
+			m, ok := For(nil, c.ev)
 			if ok != c.ok || m.Summary != c.summary || m.Body != c.body {
 				t.Fatalf("For = %v %q %q, want %v %q %q", ok, m.Summary, m.Body, c.ok, c.summary, c.body)
 			}

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,8 +12,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // AddApp is the app name the Add form registers its fetches under.
@@ -28,18 +31,19 @@ type AddRequest struct {
 }
 
 // ParseURLs splits the URL box (one or more URLs, by line or space) and
-// checks each is an absolute http or https URL.
-func ParseURLs(text string) ([]string, error) {
+// checks each is an absolute http or https URL; its errors are in the
+// language of w.
+func ParseURLs(w *words.Words, text string) ([]string, error) {
 	var out []string
 	for _, f := range strings.Fields(text) {
 		u, err := url.Parse(f)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("not a web address: %s", f)
+			return nil, errors.New(w.T("add.err.notAddress", map[string]any{"Address": f}))
 		}
 		out = append(out, f)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("enter at least one address")
+		return nil, errors.New(w.T("add.err.none"))
 	}
 	return out, nil
 }
@@ -83,24 +87,36 @@ type AddForm struct {
 	Destination *widget.Entry
 	Error       *widget.Label
 	Form        *widget.Form
+	Browse      *widget.Button
 
+	SubmitButton, CancelButton *Button
+
+	words  *words.Words
 	submit func(AddRequest) error
 	// OnDone is called after a successful submit or a cancel.
 	OnDone func()
-	// Browse, when set, is offered next to the destination (a folder picker).
-	Browse func(set func(path string))
+	// PickFolder, when set, is what Browse… next to the destination does
+	// (a folder picker).
+	PickFolder func(set func(path string))
+	// DefaultFolder, when set, is the folder a reset form starts with
+	// (the download folder of the settings).
+	DefaultFolder func() string
 }
 
-// NewAddForm builds the form; submit registers the fetch (an error is shown
-// under the form, and the form stays).
-func NewAddForm(submit func(AddRequest) error) *AddForm {
-	f := &AddForm{submit: submit}
+// NewAddForm builds the form in the language of w (nil: English); submit
+// registers the fetch (an error is shown under the form, and the form
+// stays).
+func NewAddForm(w *words.Words, submit func(AddRequest) error) *AddForm {
+	if w == nil {
+		w = words.English
+	}
+	f := &AddForm{submit: submit, words: w}
 	f.URLs = widget.NewMultiLineEntry()
-	f.URLs.SetPlaceHolder("https://example.com/file.iso\none address per line")
+	f.URLs.SetPlaceHolder(w.T("add.placeholder"))
 	f.URLs.SetMinRowsVisible(3)
 	f.URLs.Wrapping = fyne.TextWrapOff
 	f.Title = widget.NewEntry()
-	f.Title.SetPlaceHolder("optional")
+	f.Title.SetPlaceHolder(w.T("add.optional"))
 	f.Destination = widget.NewEntry()
 	f.Destination.SetText(DefaultDestination())
 	f.Error = widget.NewLabel("")
@@ -108,45 +124,46 @@ func NewAddForm(submit func(AddRequest) error) *AddForm {
 	f.Error.Wrapping = fyne.TextWrapWord
 	f.Error.Hide()
 
-	browse := widget.NewButton("Browse…", func() {
-		if f.Browse != nil {
-			f.Browse(func(p string) { f.Destination.SetText(p) })
+	f.Browse = widget.NewButton(w.T("add.browse"), func() {
+		if f.PickFolder != nil {
+			f.PickFolder(func(p string) { f.Destination.SetText(p) })
 		}
 	})
-	dest := container.NewBorder(nil, nil, nil, browse, f.Destination)
+	dest := container.NewBorder(nil, nil, nil, f.Browse, f.Destination)
 
 	f.Form = &widget.Form{
 		Items: []*widget.FormItem{
-			{Text: "Addresses", Widget: f.URLs, HintText: "One or more, each on its own line"},
-			{Text: "Title", Widget: f.Title},
-			{Text: "Save to", Widget: dest},
-		},
-		SubmitText: "Download",
-		CancelText: "Cancel",
-		OnSubmit:   f.Submit,
-		OnCancel: func() {
-			f.Reset()
-			if f.OnDone != nil {
-				f.OnDone()
-			}
+			{Text: w.T("add.addresses"), Widget: f.URLs, HintText: w.T("add.addressesHint")},
+			{Text: w.T("add.titleField"), Widget: f.Title},
+			{Text: w.T("add.saveTo"), Widget: dest},
 		},
 	}
+	// The form's own buttons would be Fyne's (bold: see Button).
+	f.SubmitButton = NewButton(w.T("add.submit"), theme.ConfirmIcon(), f.Submit)
+	f.SubmitButton.Importance = widget.HighImportance
+	f.CancelButton = NewButton(w.T("add.cancel"), theme.CancelIcon(), func() {
+		f.Reset()
+		if f.OnDone != nil {
+			f.OnDone()
+		}
+	})
 	f.ExtendBaseWidget(f)
 	return f
 }
 
 // CreateRenderer implements fyne.Widget.
 func (f *AddForm) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewVBox(f.Form, f.Error))
+	buttons := container.NewHBox(layout.NewSpacer(), f.CancelButton, f.SubmitButton)
+	return widget.NewSimpleRenderer(container.NewVBox(f.Form, f.Error, buttons))
 }
 
 // Submit validates the form and registers the fetch.
 func (f *AddForm) Submit() {
-	urls, err := ParseURLs(f.URLs.Text)
+	urls, err := ParseURLs(f.words, f.URLs.Text)
 	if err == nil {
 		req := AddRequest{URLs: urls, Title: strings.TrimSpace(f.Title.Text), Destination: strings.TrimSpace(f.Destination.Text)}
 		if req.Destination != "" && !filepath.IsAbs(req.Destination) {
-			err = fmt.Errorf("the folder must be a full path: %s", req.Destination)
+			err = errors.New(f.words.T("add.err.notAbsolute", map[string]any{"Path": req.Destination}))
 		} else if f.submit != nil {
 			err = f.submit(req)
 		}
@@ -162,10 +179,21 @@ func (f *AddForm) Submit() {
 	}
 }
 
-// Reset empties the form for the next use.
+// Reset empties the form for the next use; the folder goes back to the
+// default one.
 func (f *AddForm) Reset() {
 	f.URLs.SetText("")
 	f.Title.SetText("")
+	f.Error.SetText("")
+	f.Error.Hide()
+	if f.DefaultFolder != nil {
+		f.Destination.SetText(f.DefaultFolder())
+	}
+}
+
+// Fill puts addresses into the form (after a drop or a paste), one a line.
+func (f *AddForm) Fill(urls []string) {
+	f.URLs.SetText(strings.Join(urls, "\n"))
 	f.Error.SetText("")
 	f.Error.Hide()
 }

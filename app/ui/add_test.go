@@ -22,7 +22,7 @@ func TestAddForm(t *testing.T) {
 	test.Type(v.Add.URLs, "http://127.0.0.1:1/a.iso\n  https://example.test/b.bin ")
 	test.Type(v.Add.Title, "Two files")
 	v.Add.Destination.SetText(dest)
-	v.Add.Form.OnSubmit()
+	v.Add.Submit()
 
 	if len(mgr.fetches) != 1 {
 		t.Fatalf("fetches = %d", len(mgr.fetches))
@@ -61,7 +61,7 @@ func TestAddFormRejects(t *testing.T) {
 			test.Tap(v.AddButton)
 			test.Type(v.Add.URLs, c.urls)
 			v.Add.Destination.SetText(c.dest)
-			v.Add.Form.OnSubmit()
+			v.Add.Submit()
 			if len(mgr.fetches) != 0 {
 				t.Fatal("manager called")
 			}

@@ -18,6 +18,8 @@ type fakeManager struct {
 	handlers map[string]json.RawMessage
 	records  map[string][]model.Record
 	n        int
+	settings model.Settings
+	patches  []model.RegistrationPatch
 }
 
 type fetchCall struct {
@@ -26,7 +28,8 @@ type fetchCall struct {
 }
 
 func newFakeManager() *fakeManager {
-	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]model.Record{}}
+	return &fakeManager{icons: map[string][]byte{}, handlers: map[string]json.RawMessage{}, records: map[string][]model.Record{},
+		settings: model.DefaultSettings()}
 }
 
 func (f *fakeManager) record(s string) {
@@ -97,4 +100,59 @@ func reg(uid string, mutate ...func(*model.Registration)) model.Registration {
 		m(&r)
 	}
 	return r
+}
+
+func (f *fakeManager) Retry(uid string) (model.Registration, error) {
+	f.record("retry " + uid)
+	return reg("retry-of-"+uid, func(r *model.Registration) { r.RetryOf = uid; r.CreatedAt = time.Now() }), nil
+}
+
+func (f *fakeManager) Update(uid string, p model.RegistrationPatch) (model.Registration, error) {
+	f.mu.Lock()
+	f.patches = append(f.patches, p)
+	f.mu.Unlock()
+	r := reg(uid)
+	if p.Priority != nil {
+		f.record("priority " + uid + " " + string(*p.Priority))
+		r.Priority = *p.Priority
+	}
+	if p.MaxBytesPerSecond != nil {
+		f.record(fmt.Sprintf("limit %s %d", uid, *p.MaxBytesPerSecond))
+		r.MaxBytesPerSecond = *p.MaxBytesPerSecond
+	}
+	return r, nil
+}
+
+func (f *fakeManager) Settings() model.Settings { return f.settings }
+
+func (f *fakeManager) UpdateSettings(p model.SettingsPatch) (model.Settings, error) {
+	b, _ := json.Marshal(p)
+	f.record("settings " + string(b))
+	s := f.settings
+	if p.MaxBytesPerSecond != nil {
+		s.MaxBytesPerSecond = *p.MaxBytesPerSecond
+	}
+	if p.MaxConnections != nil {
+		s.MaxConnections = *p.MaxConnections
+	}
+	if p.ConnectionsPerFile != nil {
+		s.ConnectionsPerFile = *p.ConnectionsPerFile
+	}
+	if p.Schedule != nil {
+		s.Schedule = *p.Schedule
+	}
+	if p.Metered != nil {
+		s.Metered = *p.Metered
+	}
+	if p.Proxy != nil {
+		s.Proxy = *p.Proxy
+	}
+	if p.Notifications != nil {
+		s.Notifications = *p.Notifications
+	}
+	if p.KeepHistoryDays != nil {
+		s.KeepHistoryDays = *p.KeepHistoryDays
+	}
+	f.settings = s
+	return s, nil
 }

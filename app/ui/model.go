@@ -1,17 +1,25 @@
 package ui
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 // Item is what one row shows: the registration plus the measured speed.
 type Item struct {
 	Reg   model.Registration
 	Speed float64 // bytes per second, smoothed; 0 when idle or unknown
+
+	// key is the lower-cased text a search looks in (title, id, app, file
+	// names), made when a search first needs it.
+	key string
 }
 
 type speedSample struct {
@@ -20,29 +28,55 @@ type speedSample struct {
 	speed      float64
 }
 
-// Model is the list of fetches the window shows, newest first. It is safe
-// for concurrent use: the engine's event goroutine writes, the UI reads.
-// Writers never wait for drawing; they only mark the model dirty.
+// Model is the list of fetches the window shows: the active ones first,
+// then the settled ones (the history), each newest first; with a search
+// set, only the matching ones. It is safe for concurrent use: the engine's
+// event goroutine writes, the UI reads. Writers never wait for drawing;
+// they only mark the model dirty.
 type Model struct {
 	mu      sync.Mutex
 	items   []Item
-	index   map[string]int
+	index   map[string]int // uid → position in items
 	samples map[string]speedSample
 	dirty   bool
 	version uint64
 	now     func() time.Time
+
+	// The search: terms all of which a row must contain, and the
+	// positions in items of the rows that do (nil: no search, all rows).
+	terms    []string
+	view     []int
+	keyOf    func(model.Registration) string
+	stateKey func(model.Registration) string
 }
 
 // NewModel returns an empty model.
 func NewModel() *Model {
-	return &Model{index: map[string]int{}, samples: map[string]speedSample{}, now: time.Now}
+	return &Model{index: map[string]int{}, samples: map[string]speedSample{}, now: time.Now,
+		stateKey: func(r model.Registration) string { return strings.ToLower(words.English.State(r)) }}
+}
+
+// SetSearchText sets what a search looks in besides the state: keyOf gives
+// a registration's searchable text (file names, say), stateText the state
+// in the user's words. Either may be nil for the default.
+func (m *Model) SetSearchText(keyOf, stateText func(model.Registration) string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keyOf = keyOf
+	if stateText != nil {
+		m.stateKey = func(r model.Registration) string { return strings.ToLower(stateText(r)) }
+	}
+	for i := range m.items {
+		m.items[i].key = ""
+	}
+	m.filterLocked()
 }
 
 // Set replaces the whole list (at start, from Manager.List).
 func (m *Model) Set(regs []model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.items = m.items[:0]
+	m.items = slices.Grow(m.items[:0], len(regs))
 	for _, r := range regs {
 		m.items = append(m.items, Item{Reg: r})
 	}
@@ -55,36 +89,47 @@ func (m *Model) Set(regs []model.Registration) {
 func (m *Model) Update(r model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	speed := 0.0
-	if r.State == model.StateRunning && r.Active() {
-		s, ok := m.samples[r.UID]
-		switch {
-		case !ok || r.Downloaded < s.downloaded:
-			m.samples[r.UID] = speedSample{at: now, downloaded: r.Downloaded}
-		default:
-			dt := now.Sub(s.at).Seconds()
-			if dt >= 0.2 {
-				inst := float64(r.Downloaded-s.downloaded) / dt
-				if s.speed > 0 {
-					inst = 0.3*inst + 0.7*s.speed
-				}
-				m.samples[r.UID] = speedSample{at: now, downloaded: r.Downloaded, speed: inst}
-				speed = inst
-			} else {
-				speed = s.speed
-			}
-		}
-	} else {
-		delete(m.samples, r.UID)
-	}
+	speed := m.speedLocked(r)
 	if i, ok := m.index[r.UID]; ok {
-		m.items[i] = Item{Reg: r, Speed: speed}
+		old := m.items[i]
+		key := old.key
+		if old.Reg.Title != r.Title {
+			key = ""
+		}
+		m.items[i] = Item{Reg: r, Speed: speed, key: key}
+		if old.Reg.Active() != r.Active() {
+			m.sortLocked() // it moves from the active fetches to the history
+		} else if m.terms != nil && (key == "" || old.Reg.State != r.State || old.Reg.WaitReason != r.WaitReason) {
+			m.filterLocked() // what it is searched by changed
+		}
 	} else {
 		m.items = append(m.items, Item{Reg: r, Speed: speed})
 		m.sortLocked()
 	}
 	m.markLocked()
+}
+
+func (m *Model) speedLocked(r model.Registration) float64 {
+	if r.State != model.StateRunning || !r.Active() {
+		delete(m.samples, r.UID)
+		return 0
+	}
+	now := m.now()
+	s, ok := m.samples[r.UID]
+	if !ok || r.Downloaded < s.downloaded {
+		m.samples[r.UID] = speedSample{at: now, downloaded: r.Downloaded}
+		return 0
+	}
+	dt := now.Sub(s.at).Seconds()
+	if dt < 0.2 {
+		return s.speed
+	}
+	inst := float64(r.Downloaded-s.downloaded) / dt
+	if s.speed > 0 {
+		inst = 0.3*inst + 0.7*s.speed
+	}
+	m.samples[r.UID] = speedSample{at: now, downloaded: r.Downloaded, speed: inst}
+	return inst
 }
 
 // speedStale is how long a speed stays on screen without new bytes.
@@ -98,19 +143,15 @@ func (m *Model) ExpireSpeeds() bool {
 	defer m.mu.Unlock()
 	now := m.now()
 	changed := false
-	for i := range m.items {
-		it := &m.items[i]
-		if it.Speed == 0 {
+	for uid, s := range m.samples {
+		i, ok := m.index[uid]
+		if !ok || m.items[i].Speed == 0 || now.Sub(s.at) <= speedStale {
 			continue
 		}
-		if s, ok := m.samples[it.Reg.UID]; !ok || now.Sub(s.at) > speedStale {
-			it.Speed = 0
-			if ok {
-				s.speed = 0
-				m.samples[it.Reg.UID] = s
-			}
-			changed = true
-		}
+		m.items[i].Speed = 0
+		s.speed = 0
+		m.samples[uid] = s
+		changed = true
 	}
 	if changed {
 		m.markLocked()
@@ -121,8 +162,7 @@ func (m *Model) ExpireSpeeds() bool {
 // Reconcile brings the rows in line with a full listing (Manager.List):
 // fetches no event announced yet (a registration is not an event) are
 // added, and settled fetches no longer kept are removed (forgotten
-// elsewhere). Rows already shown keep
-// their newer event data.
+// elsewhere). Rows already shown keep their newer event data.
 func (m *Model) Reconcile(regs []model.Registration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -163,30 +203,145 @@ func (m *Model) Remove(uid string) {
 	if !ok {
 		return
 	}
-	m.items = append(m.items[:i], m.items[i+1:]...)
+	m.items = slices.Delete(m.items, i, i+1)
 	delete(m.samples, uid)
 	m.reindexLocked()
 	m.markLocked()
 }
 
-// Len is the number of rows.
+// SetQuery filters the rows to those whose title, id, app, file names or
+// state (in the user's words) contain every word of q, ignoring case; ""
+// shows all.
+func (m *Model) SetQuery(q string) {
+	terms := strings.Fields(strings.ToLower(q))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(terms) == 0 {
+		terms = nil
+	}
+	if slices.Equal(terms, m.terms) {
+		return
+	}
+	m.terms = terms
+	m.filterLocked()
+	m.markLocked()
+}
+
+// Query is the search's words, joined by spaces.
+func (m *Model) Query() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return strings.Join(m.terms, " ")
+}
+
+func (m *Model) filterLocked() {
+	if m.terms == nil {
+		m.view = nil
+		return
+	}
+	states := map[string]string{} // a few distinct states among many rows
+	m.view = m.view[:0]
+	for i := range m.items {
+		it := &m.items[i]
+		if it.key == "" {
+			it.key = m.keyLocked(it.Reg)
+		}
+		sk := string(it.Reg.State) + "|" + string(it.Reg.Result) + "|" + string(it.Reg.FailureReason) + "|" + string(it.Reg.WaitReason)
+		st, ok := states[sk]
+		if !ok {
+			st = m.stateKey(it.Reg)
+			states[sk] = st
+		}
+		if matches(it.key, st, m.terms) {
+			m.view = append(m.view, i)
+		}
+	}
+	if m.view == nil {
+		m.view = []int{}
+	}
+}
+
+func (m *Model) keyLocked(r model.Registration) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(r.Title))
+	b.WriteByte('\n')
+	b.WriteString(strings.ToLower(r.ID))
+	b.WriteByte('\n')
+	b.WriteString(strings.ToLower(r.App))
+	if m.keyOf != nil {
+		b.WriteByte('\n')
+		b.WriteString(strings.ToLower(m.keyOf(r)))
+	}
+	return b.String()
+}
+
+// matches reports whether every term is found in the key or the state: a
+// term of letters and digits as the start of a word ("3" finds "Episode
+// 3", not "episode-1.mp3"), any other ("spain-2026", "org.example") as
+// it is written.
+func matches(key, state string, terms []string) bool {
+	for _, t := range terms {
+		if !found(key, t) && !found(state, t) {
+			return false
+		}
+	}
+	return true
+}
+
+func found(s, term string) bool {
+	if strings.IndexFunc(term, func(r rune) bool { return !isWordRune(r) }) >= 0 {
+		return strings.Contains(s, term)
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], term)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !isWordRune(prev) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Len is the number of rows shown.
 func (m *Model) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.view != nil {
+		return len(m.view)
+	}
+	return len(m.items)
+}
+
+// Total is the number of rows, shown or not.
+func (m *Model) Total() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.items)
 }
 
-// At returns row i; false when it no longer exists.
+// At returns shown row i; false when it no longer exists.
 func (m *Model) At(i int) (Item, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.view != nil {
+		if i < 0 || i >= len(m.view) {
+			return Item{}, false
+		}
+		i = m.view[i]
+	}
 	if i < 0 || i >= len(m.items) {
 		return Item{}, false
 	}
 	return m.items[i], true
 }
 
-// Find returns the row of uid.
+// Find returns the shown row of uid (-1 when a search hides it) and its
+// item; false when there is no such fetch.
 func (m *Model) Find(uid string) (int, Item, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -194,14 +349,56 @@ func (m *Model) Find(uid string) (int, Item, bool) {
 	if !ok {
 		return -1, Item{}, false
 	}
-	return i, m.items[i], true
+	it := m.items[i]
+	if m.view != nil {
+		j, found := slices.BinarySearch(m.view, i)
+		if !found {
+			return -1, it, true
+		}
+		i = j
+	}
+	return i, it, true
 }
 
-// Items returns a copy of every row.
+// Items returns a copy of every row, shown or not.
 func (m *Model) Items() []Item {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Item(nil), m.items...)
+}
+
+// ForTray returns what the tray shows: the active registrations, newest
+// first, and the summary of every row (failures in the history light the
+// tray's failure icon), without copying the history.
+func (m *Model) ForTray() ([]model.Registration, words.Summary) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []model.Registration
+	var sum words.Summary
+	for i := range m.items {
+		r := &m.items[i].Reg
+		sum.Add(*r)
+		if r.Active() {
+			out = append(out, *r)
+		}
+	}
+	return out, sum
+}
+
+// Summary aggregates every row (shown or not) and counts the settled ones,
+// without copying the list.
+func (m *Model) Summary() (words.Summary, int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var s words.Summary
+	settled := 0
+	for i := range m.items {
+		s.Add(m.items[i].Reg)
+		if !m.items[i].Reg.Active() {
+			settled++
+		}
+	}
+	return s, settled
 }
 
 // Settled returns the uids of every settled row matching keep.
@@ -239,13 +436,27 @@ func (m *Model) markLocked() {
 	m.version++
 }
 
+// Less orders two registrations as the list shows them: active before
+// settled, then newest first.
+func Less(a, b model.Registration) bool {
+	if a.Active() != b.Active() {
+		return a.Active()
+	}
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.After(b.CreatedAt)
+	}
+	return a.UID > b.UID
+}
+
 func (m *Model) sortLocked() {
-	sort.SliceStable(m.items, func(i, j int) bool {
-		a, b := m.items[i].Reg, m.items[j].Reg
-		if !a.CreatedAt.Equal(b.CreatedAt) {
-			return a.CreatedAt.After(b.CreatedAt)
+	slices.SortStableFunc(m.items, func(x, y Item) int {
+		switch {
+		case Less(x.Reg, y.Reg):
+			return -1
+		case Less(y.Reg, x.Reg):
+			return 1
 		}
-		return a.UID > b.UID
+		return 0
 	})
 	m.reindexLocked()
 }
@@ -255,4 +466,5 @@ func (m *Model) reindexLocked() {
 	for i, it := range m.items {
 		m.index[it.Reg.UID] = i
 	}
+	m.filterLocked()
 }

@@ -25,6 +25,9 @@ type RowActions struct {
 	Pause  func(uid string)
 	Resume func(uid string)
 	Clear  func(uid string) // Manager.Forget
+	// Retry starts a failed or cancelled fetch again (Manager.Retry); nil
+	// leaves the button out.
+	Retry func(uid string)
 	// Select is called when the row is tapped once (the list selects it).
 	Select func(uid string)
 	// Icon returns the icon to show for a registration (nil: the default).
@@ -37,51 +40,52 @@ type Row struct {
 	widget.BaseWidget
 
 	actions RowActions
+	words   *words.Words
 	uid     string
 	item    Item
 
-	icon     *canvas.Image
-	title    *widget.Label
-	app      *widget.Label
-	progress *widget.ProgressBar
-	activity *widget.ProgressBarInfinite
-	status   *widget.Label
+	icon   *canvas.Image
+	title  *TextLine
+	app    *TextLine
+	bar    *Bar
+	status *TextLine
 
-	pause, resume, cancel, open, clear *widget.Button
+	pause, resume, cancel, open, clear, retry *Button
 
 	content fyne.CanvasObject
 }
 
-// NewRow builds an empty row; Set fills it.
-func NewRow(actions RowActions, defaultIcon fyne.Resource) *Row {
-	r := &Row{actions: actions}
+// NewRow builds an empty row in the language of w (nil: English); Set
+// fills it.
+func NewRow(actions RowActions, defaultIcon fyne.Resource, w *words.Words) *Row {
+	if w == nil {
+		w = words.English
+	}
+	r := &Row{actions: actions, words: w}
 	r.icon = canvas.NewImageFromResource(defaultIcon)
 	r.icon.FillMode = canvas.ImageFillContain
 	r.icon.SetMinSize(fyne.NewSquareSize(IconSize))
-	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.title.Truncation = fyne.TextTruncateEllipsis
-	r.app = widget.NewLabel("")
-	r.app.SizeName = theme.SizeNameCaptionText
+	// A title of regular weight, a size up: no bold text in the window
+	// (see Button).
+	r.title = NewTextLine(theme.SizeNameSubHeadingText)
+	r.app = NewTextLine(theme.SizeNameCaptionText)
 	r.app.Alignment = fyne.TextAlignTrailing
-	r.progress = widget.NewProgressBar()
-	r.activity = widget.NewProgressBarInfinite()
-	r.activity.Hide()
-	r.activity.Stop()
-	r.status = widget.NewLabel("")
-	r.status.Truncation = fyne.TextTruncateEllipsis
+	r.app.Whole = true
+	r.bar = NewBar()
+	r.status = NewTextLine("")
 
-	r.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
-	r.resume = widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
-	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
+	r.pause = NewButton(w.T("row.pause"), theme.MediaPauseIcon(), func() { r.call(r.actions.Pause) })
+	r.resume = NewButton(w.T("row.resume"), theme.MediaPlayIcon(), func() { r.call(r.actions.Resume) })
+	r.cancel = NewButton(w.T("row.cancel"), theme.CancelIcon(), func() { r.call(r.actions.Cancel) })
 	r.cancel.Importance = widget.DangerImportance
-	r.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
-	r.clear = widget.NewButtonWithIcon("Clear", theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
+	r.open = NewButton(w.T("row.open"), theme.FolderOpenIcon(), func() { r.call(r.actions.Open) })
+	r.clear = NewButton(w.T("row.clear"), theme.DeleteIcon(), func() { r.call(r.actions.Clear) })
+	r.retry = NewButton(w.T("row.retry"), theme.ViewRefreshIcon(), func() { r.call(r.actions.Retry) })
 
-	buttons := container.NewHBox(r.pause, r.resume, r.open, r.clear, r.cancel)
-	bars := container.NewStack(r.progress, r.activity)
-	text := container.New(layout.NewCustomPaddedVBoxLayout(0),
+	buttons := container.NewHBox(r.pause, r.resume, r.retry, r.open, r.clear, r.cancel)
+	text := container.New(layout.NewCustomPaddedVBoxLayout(2),
 		container.NewBorder(nil, nil, nil, r.app, r.title),
-		bars,
+		container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), theme.InnerPadding()), r.bar),
 		r.status,
 	)
 	r.content = container.NewBorder(nil, nil,
@@ -132,40 +136,23 @@ func (r *Row) Set(it Item) {
 	if reg.FailureReason == model.ReasonBadStatus {
 		frac, known = 0, false // the bytes were an error page, not progress
 	}
-	// An activity bar only while bytes flow with no size known; otherwise
-	// a plain bar (without a percentage when the size is unknown).
+	// A sweeping bar only while bytes flow with no size known; otherwise
+	// the part done (empty when the size is unknown).
 	if known || reg.State != model.StateRunning || !reg.Active() {
-		if r.activity.Visible() {
-			r.activity.Stop()
-			r.activity.Hide()
-		}
-		if known {
-			r.progress.TextFormatter = nil
-		} else {
+		if !known {
 			frac = 0
-			r.progress.TextFormatter = func() string { return "" }
 		}
-		r.progress.Show()
-		r.progress.SetValue(frac)
-		r.progress.Refresh()
+		r.bar.SetValue(frac)
 	} else {
-		r.progress.Hide()
-		if !r.activity.Visible() {
-			r.activity.Show()
-		}
-		if !r.activity.Running() {
-			r.activity.Start()
-		}
+		r.bar.SetIndeterminate()
 	}
 
-	r.status.SetText(StatusLine(it))
-	switch {
-	case !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted:
-		r.status.Importance = widget.DangerImportance
-	default:
-		r.status.Importance = widget.MediumImportance
+	r.status.SetText(StatusLine(r.words, it))
+	if !reg.Active() && reg.Result == model.ResultFailure && reg.FailureReason != model.ReasonAborted {
+		r.status.SetImportance(widget.DangerImportance)
+	} else {
+		r.status.SetImportance(widget.MediumImportance)
 	}
-	r.status.Refresh()
 
 	active := reg.Active()
 	setVisible(r.cancel, active)
@@ -173,26 +160,41 @@ func (r *Row) Set(it Item) {
 	setVisible(r.resume, active && reg.AllGET && reg.State == model.StatePaused)
 	setVisible(r.open, true)
 	setVisible(r.clear, !active)
+	setVisible(r.retry, Retryable(reg) && r.actions.Retry != nil)
 }
 
-// StatusLine is the row's last line: amounts, speed, time left, state.
-func StatusLine(it Item) string {
+// Retryable reports whether Retry applies: a fetch that settled as a
+// failure, cancelled ones included (api.md).
+func Retryable(r model.Registration) bool {
+	return !r.Active() && r.Result == model.ResultFailure
+}
+
+// StatusLine is the row's last line in the language of w: amounts,
+// speed, time left, state.
+func StatusLine(w *words.Words, it Item) string {
+	if w == nil {
+		w = words.English
+	}
 	reg := it.Reg
 	parts := []string{}
 	if reg.Active() {
-		parts = append(parts, words.Amount(reg))
+		amount := w.Amount(reg)
+		if p, ok := words.Percent(reg); ok && reg.FailureReason != model.ReasonBadStatus {
+			amount += " (" + w.Percent(p) + ")"
+		}
+		parts = append(parts, amount)
 		if reg.State == model.StateRunning {
-			if s := words.Speed(it.Speed); s != "" {
+			if s := w.Speed(it.Speed); s != "" {
 				parts = append(parts, s)
 			}
-			if e := words.ETA(reg, it.Speed); e != "" {
+			if e := w.ETA(reg, it.Speed); e != "" {
 				parts = append(parts, e)
 			}
 		}
 	} else if reg.Downloaded > 0 && reg.FailureReason != model.ReasonBadStatus {
-		parts = append(parts, words.Bytes(reg.Downloaded))
+		parts = append(parts, w.Bytes(reg.Downloaded))
 	}
-	parts = append(parts, words.StateWords(reg))
+	parts = append(parts, w.State(reg))
 	return strings.Join(parts, " · ")
 }
 

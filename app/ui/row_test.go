@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
-	"github.com/bgfetch/bgfetch/internal/words"
 )
 
 func settled(result model.Result, reason model.FailureReason) func(*model.Registration) {
@@ -24,7 +23,7 @@ func settled(result model.Result, reason model.FailureReason) func(*model.Regist
 
 func visibleButtons(r *Row) []string {
 	var out []string
-	for _, b := range []*widget.Button{r.pause, r.resume, r.open, r.clear, r.cancel} {
+	for _, b := range []*Button{r.pause, r.resume, r.open, r.clear, r.cancel} {
 		if b.Visible() {
 			out = append(out, b.Text)
 		}
@@ -45,21 +44,21 @@ func TestRowStates(t *testing.T) {
 		progress float64 // -1: activity bar
 	}{
 		{"downloading", Item{Reg: reg("1"), Speed: 2_100_000},
-			"26 MB of 61 MB · 2.1 MB/s · 17 s left · Downloading", "Pause Open Cancel", 0.42},
+			"26 MB of 61 MB (42%) · 2.1 MB/s · 17 s left · Downloading", "Pause Open Cancel", 0.42},
 		{"downloading without downloadTotal uses knownTotal", Item{Reg: reg("2", func(r *model.Registration) {
 			r.DownloadTotal, r.KnownTotal, r.Downloaded = 0, 2000, 500
-		})}, "500 B of 2.0 kB · Downloading", "Pause Open Cancel", 0.25},
+		})}, "500 B of 2.0 kB (25%) · Downloading", "Pause Open Cancel", 0.25},
 		{"downloading with no known size shows an activity bar", Item{Reg: reg("3", func(r *model.Registration) {
 			r.DownloadTotal, r.KnownTotal, r.Downloaded = 0, 0, 1_500_000
 		}), Speed: 1000}, "1.5 MB · 1.0 kB/s · Downloading", "Pause Open Cancel", -1},
 		{"queued", Item{Reg: reg("4", func(r *model.Registration) { r.State, r.Downloaded = model.StateQueued, 0 })},
-			"0 B of 61 MB · Queued", "Pause Open Cancel", 0},
+			"0 B of 61 MB (0%) · Queued", "Pause Open Cancel", 0},
 		{"waiting for network", Item{Reg: reg("5", func(r *model.Registration) { r.State = model.StateWaitingNetwork }), Speed: 5},
-			"26 MB of 61 MB · Waiting for network", "Pause Open Cancel", 0.42},
+			"26 MB of 61 MB (42%) · Waiting for network", "Pause Open Cancel", 0.42},
 		{"paused", Item{Reg: reg("6", func(r *model.Registration) { r.State = model.StatePaused })},
-			"26 MB of 61 MB · Paused", "Resume Open Cancel", 0.42},
+			"26 MB of 61 MB (42%) · Paused", "Resume Open Cancel", 0.42},
 		{"not all GET: no pause", Item{Reg: reg("7", func(r *model.Registration) { r.AllGET = false })},
-			"26 MB of 61 MB · Downloading", "Open Cancel", 0.42},
+			"26 MB of 61 MB (42%) · Downloading", "Open Cancel", 0.42},
 		{"completed", Item{Reg: reg("8", settled(model.ResultSuccess, ""), func(r *model.Registration) { r.Downloaded = 61_000_000 })},
 			"61 MB · Completed", "Open Clear", 1},
 		{"failed bad-status", Item{Reg: reg("9", settled(model.ResultFailure, model.ReasonBadStatus))},
@@ -81,7 +80,7 @@ func TestRowStates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			row := NewRow(RowActions{}, theme.DownloadIcon())
+			row := NewRow(RowActions{}, theme.DownloadIcon(), nil)
 			w := test.NewWindow(row)
 			defer w.Close()
 			w.Resize(fyne.NewSize(800, 100))
@@ -96,22 +95,15 @@ func TestRowStates(t *testing.T) {
 				t.Errorf("title/app = %q / %q", row.title.Text, row.app.Text)
 			}
 			if c.progress < 0 {
-				if row.progress.Visible() || !row.activity.Visible() {
-					t.Errorf("want the activity bar only: progress %v activity %v", row.progress.Visible(), row.activity.Visible())
-				}
-				if !row.activity.Running() {
-					t.Errorf("activity bar not running for a running fetch")
+				if !row.bar.Running() {
+					t.Errorf("the bar does not sweep for a running fetch of unknown size")
 				}
 			} else {
-				if !row.progress.Visible() || row.activity.Visible() {
-					t.Errorf("want the progress bar only: progress %v activity %v", row.progress.Visible(), row.activity.Visible())
+				if row.bar.Running() {
+					t.Errorf("the bar sweeps, want %v done", c.progress)
 				}
-				if d := row.progress.Value - c.progress; d > 0.01 || d < -0.01 {
-					t.Errorf("progress = %v, want %v", row.progress.Value, c.progress)
-				}
-				_, known := words.Fraction(c.item.Reg)
-				if hasText := row.progress.TextFormatter == nil; hasText != (known || c.item.Reg.Result == model.ResultSuccess) && c.item.Reg.FailureReason != model.ReasonBadStatus {
-					t.Errorf("percentage shown = %v for known size %v", hasText, known)
+				if d := row.bar.Value - c.progress; d > 0.01 || d < -0.01 {
+					t.Errorf("progress = %v, want %v", row.bar.Value, c.progress)
 				}
 			}
 			wantImp := widget.MediumImportance
@@ -129,17 +121,17 @@ func TestRowStates(t *testing.T) {
 // fetch must show a settled one correctly and the other way around.
 func TestRowReuse(t *testing.T) {
 	test.NewTempApp(t)
-	row := NewRow(RowActions{}, theme.DownloadIcon())
+	row := NewRow(RowActions{}, theme.DownloadIcon(), nil)
 	w := test.NewWindow(row)
 	defer w.Close()
 	unknown := reg("a", func(r *model.Registration) { r.DownloadTotal = 0 })
 	row.Set(Item{Reg: unknown})
-	if !row.activity.Running() {
-		t.Fatal("activity bar should run")
+	if !row.bar.Running() {
+		t.Fatal("the bar should sweep")
 	}
 	row.Set(Item{Reg: reg("b", settled(model.ResultSuccess, ""))})
-	if row.activity.Visible() || row.activity.Running() || !row.progress.Visible() {
-		t.Fatal("settled row still shows an activity bar")
+	if row.bar.Running() {
+		t.Fatal("settled row still sweeps")
 	}
 	if got := strings.Join(visibleButtons(row), " "); got != "Open Clear" {
 		t.Fatalf("buttons = %q", got)
@@ -157,7 +149,7 @@ func TestRowButtons(t *testing.T) {
 	var got []string
 	rec := func(name string) func(string) { return func(uid string) { got = append(got, name+" "+uid) } }
 	row := NewRow(RowActions{Open: rec("open"), Cancel: rec("cancel"), Pause: rec("pause"),
-		Resume: rec("resume"), Clear: rec("clear"), Select: rec("select")}, theme.DownloadIcon())
+		Resume: rec("resume"), Clear: rec("clear"), Select: rec("select"), Retry: rec("retry")}, theme.DownloadIcon(), nil)
 	w := test.NewWindow(row)
 	defer w.Close()
 	row.Set(Item{Reg: reg("x")})

@@ -13,7 +13,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
-func newTestView(t *testing.T, mgr *fakeManager, opts Options) (*View, fyne.Window) {
+func newTestView(t *testing.T, mgr Manager, opts Options) (*View, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
 	v := NewView(mgr, opts)
@@ -65,7 +65,7 @@ func TestListIsVirtualized(t *testing.T) {
 	if v.Empty.Visible() {
 		t.Fatal("empty-state line shown with rows")
 	}
-	if !strings.HasPrefix(v.Summary.Text, "1000 downloading") {
+	if !strings.HasPrefix(v.Summary.Text, "1,000 downloading") {
 		t.Fatalf("summary = %q", v.Summary.Text)
 	}
 }
@@ -261,8 +261,8 @@ func TestSpeedExpires(t *testing.T) {
 		t.Fatal("stale speed kept")
 	}
 	it, _ := m.At(0)
-	if it.Speed != 0 || strings.Contains(StatusLine(it), "/s") {
-		t.Fatalf("after a stall: %v %q", it.Speed, StatusLine(it))
+	if it.Speed != 0 || strings.Contains(StatusLine(nil, it), "/s") {
+		t.Fatalf("after a stall: %v %q", it.Speed, StatusLine(nil, it))
 	}
 	// Bytes flow again: a new speed from the next two samples.
 	now = now.Add(time.Second)

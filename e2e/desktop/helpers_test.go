@@ -63,8 +63,19 @@ func runMain(m *testing.M) int {
 			return 1
 		}
 	}
+	xdndSource = filepath.Join(tmp, "xdndsource")
+	cmd := exec.Command("go", "build", "-o", xdndSource, "./e2e/desktop/testdata/xdndsource")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building xdndsource:", err)
+		return 1
+	}
 	return m.Run()
 }
+
+// xdndSource is the drag source of the drop test (testdata/xdndsource).
+var xdndSource string
 
 // app is one running bgfetch desktop app.
 type app struct {
@@ -81,34 +92,51 @@ type app struct {
 }
 
 type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer // not embedded: its ReadFrom, which exec's copier uses, would bypass mu
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
 
 func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Buffer.String()
+	return b.buf.String()
+}
+
+// appOptions vary how startAppWith runs bgfetch.
+type appOptions struct {
+	home string   // the HOME (and data dir inside) to use; "" makes a new one
+	env  []string // more environment, after (so over) the defaults: LANG=…, FYNE_THEME=…
 }
 
 // startApp runs `bgfetch` (the desktop app) in env with a private HOME and
 // data dir, and waits for its API.
 func startApp(t testing.TB, env *desktopenv.Env, args ...string) *app {
 	t.Helper()
-	home := t.TempDir()
+	return startAppWith(t, env, appOptions{}, args...)
+}
+
+// startAppWith is startApp with options.
+func startAppWith(t testing.TB, env *desktopenv.Env, o appOptions, args ...string) *app {
+	t.Helper()
+	home := o.home
+	if home == "" {
+		home = t.TempDir()
+	}
 	a := &app{t: t, env: env, home: home, dataDir: filepath.Join(home, "data"),
 		handler: filepath.Join(home, "handler.log"), exited: make(chan struct{})}
 	var logs syncBuffer
 	cmd := env.Command(context.Background(), bin, append([]string{"--data-dir", a.dataDir}, args...)...)
 	cmd.Env = append(cmd.Env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "FYNE_SCALE=1", "FYNE_THEME=light",
-		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=")
+		"XDG_DOWNLOAD_DIR="+filepath.Join(home, "Downloads"), "LANG=en_US.UTF-8", "LC_ALL=", "LANGUAGE=",
+		"BGFETCH_UI_MAP="+filepath.Join(home, "uimap.json"))
+	cmd.Env = append(cmd.Env, o.env...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -268,21 +296,26 @@ func (a *app) xdotool(args ...string) (string, error) {
 	return string(out), err
 }
 
-// geometry is the window's position and size on screen.
+// geometry is the window's position and size on screen (xwininfo's
+// absolute position: under a window manager xdotool's is off by the
+// frame).
 func (a *app) geometry(win string) image.Rectangle {
 	a.t.Helper()
-	out, err := a.xdotool("getwindowgeometry", "--shell", win)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := a.env.Command(ctx, "xwininfo", "-id", win).Output()
 	if err != nil {
-		a.t.Fatalf("getwindowgeometry: %v", err)
+		a.t.Fatalf("xwininfo -id %s: %v", win, err)
 	}
 	v := map[string]int{}
-	for _, line := range strings.Split(out, "\n") {
-		k, s, ok := strings.Cut(strings.TrimSpace(line), "=")
+	for _, line := range strings.Split(string(out), "\n") {
+		k, s, ok := strings.Cut(strings.TrimSpace(line), ":")
 		if ok {
-			v[k], _ = strconv.Atoi(s)
+			v[k], _ = strconv.Atoi(strings.TrimSpace(s))
 		}
 	}
-	return image.Rect(v["X"], v["Y"], v["X"]+v["WIDTH"], v["Y"]+v["HEIGHT"])
+	x, y := v["Absolute upper-left X"], v["Absolute upper-left Y"]
+	return image.Rect(x, y, x+v["Width"], y+v["Height"])
 }
 
 // screenshot saves the screen as e2e/out/NAME.png and returns the image.

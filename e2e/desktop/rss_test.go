@@ -65,42 +65,15 @@ func steadyRSS(tb testing.TB, pid int) float64 {
 //	make bench-rss   (go test -run '^$' -bench RSS -benchtime 1x ./e2e/desktop)
 //
 // To see where memory goes: BGFETCH_BENCH_FETCHES=N lists N fetches
-// instead of 100, BGFETCH_BENCH_HEADLESS=1 measures the same load with no
+// instead of 100, BGFETCH_BENCH_CONNECTIONS=N lets N transfer at once
+// (default: the setting, 16), BGFETCH_BENCH_HEADLESS=1 measures the same load with no
 // UI (engine, store and API alone), BGFETCH_BENCH_SMAPS=1 saves each
 // process's /proc/PID/smaps to e2e/out/.
 func BenchmarkRSS(b *testing.B) {
 	env := desktopenv.Start(b)
-	root, _ := filepath.Abs("../..")
-	buildEmpty := func(name, tags string) string {
-		out := filepath.Join(b.TempDir(), name)
-		build := exec.Command("go", "build", "-tags="+tags, "-o", out, "./e2e/desktop/testdata/emptywindow")
-		build.Dir = root
-		// GOFLAGS may carry the Makefile's tags; the baseline gets exactly
-		// the ones asked for.
-		build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly -buildvcs=false")
-		if out, err := build.CombinedOutput(); err != nil {
-			b.Fatalf("building the empty window: %v\n%s", err, out)
-		}
-		return out
-	}
-	plain := buildEmpty("emptywindow", "")
-	tagged := buildEmpty("emptywindow-tagged", os.Getenv("BUILD_TAGS"))
-	emptyRSS := func(bin string) float64 {
-		cmd := env.Command(context.Background(), bin)
-		cmd.Env = append(cmd.Env, "HOME="+b.TempDir(), "FYNE_SCALE=1", "LANG=en_US.UTF-8")
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		defer func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}()
-		waitFor(b, 30*time.Second, "the empty window", func() bool {
-			out, err := env.Command(context.Background(), "xdotool", "search", "--onlyvisible", "--name", "^emptywindow$").Output()
-			return err == nil && len(strings.TrimSpace(string(out))) > 0
-		})
-		return steadyRSS(b, cmd.Process.Pid)
-	}
+	plain := buildEmptyWindow(b, "")
+	tagged := buildEmptyWindow(b, os.Getenv("BUILD_TAGS"))
+	emptyRSS := func(bin string) float64 { return emptyWindowRSS(b, env, bin) }
 
 	fetches := 100
 	if n, err := strconv.Atoi(os.Getenv("BGFETCH_BENCH_FETCHES")); err == nil {
@@ -112,11 +85,15 @@ func BenchmarkRSS(b *testing.B) {
 
 		srv := newFileServer(b)
 		var args []string
-		if os.Getenv("BGFETCH_BENCH_HEADLESS") != "" {
+		headless := os.Getenv("BGFETCH_BENCH_HEADLESS") != ""
+		if headless {
 			args = append(args, "--headless") // to see what the UI costs
 		}
-		a := startApp(b, env, args...)
-		if args == nil {
+		if n := os.Getenv("BGFETCH_BENCH_CONNECTIONS"); n != "" {
+			args = append(args, "--max-connections", n) // to see what the transfers cost
+		}
+		a := startAppWith(b, env, appOptions{env: benchEnv}, args...)
+		if !headless {
 			a.window()
 		}
 		for j := 0; j < fetches; j++ {
@@ -144,3 +121,43 @@ func BenchmarkRSS(b *testing.B) {
 		srv.Release()
 	}
 }
+
+// buildEmptyWindow builds the baseline of the memory benchmarks with
+// exactly the build tags given.
+func buildEmptyWindow(b *testing.B, tags string) string {
+	b.Helper()
+	root, _ := filepath.Abs("../..")
+	out := filepath.Join(b.TempDir(), "emptywindow")
+	build := exec.Command("go", "build", "-tags="+tags, "-o", out, "./e2e/desktop/testdata/emptywindow")
+	build.Dir = root
+	// GOFLAGS may carry the Makefile's tags; the baseline gets exactly
+	// the ones asked for.
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly -buildvcs=false")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the empty window: %v\n%s", err, out)
+	}
+	return out
+}
+
+// emptyWindowRSS runs the empty window on env and returns its steady RSS.
+func emptyWindowRSS(b *testing.B, env *desktopenv.Env, bin string) float64 {
+	b.Helper()
+	cmd := env.Command(context.Background(), bin)
+	cmd.Env = append(cmd.Env, "HOME="+b.TempDir(), "FYNE_SCALE=1", "LANG=en_US.UTF-8")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	waitFor(b, 30*time.Second, "the empty window", func() bool {
+		out, err := env.Command(context.Background(), "xdotool", "search", "--onlyvisible", "--name", "^emptywindow$").Output()
+		return err == nil && len(strings.TrimSpace(string(out))) > 0
+	})
+	return steadyRSS(b, cmd.Process.Pid)
+}
+
+// benchEnv runs the app as a person does: without the tests' UI map (a
+// JSON file written four times a second, and a name for every row bound).
+var benchEnv = []string{"BGFETCH_UI_MAP="}

@@ -4,6 +4,10 @@
 // and a StatusNotifierItem watcher (org.kde.StatusNotifierWatcher) for tray
 // icons.
 //
+// StartWith runs xfce4-notifyd or notification-daemon instead of dunst, or
+// gives dunst a context menu program; StartWM adds openbox, and
+// StartFileManager Thunar (org.freedesktop.FileManager1).
+//
 // Every test that calls Start gets its own display, bus and runtime
 // directory, so packages may run in parallel; everything is killed (by
 // process group) in t.Cleanup. Nothing here is a mock: if a binary is

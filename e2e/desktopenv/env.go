@@ -59,11 +59,25 @@ var required = []struct{ bin, pkg string }{
 	{"status-notifier-watcher", "haskell-status-notifier-item-utils"},
 }
 
+// Options choose the session's parts (the zero value: dunst).
+type Options struct {
+	// Notifications is the notification server: "dunst" (the default),
+	// "xfce4-notifyd" or "notification-daemon".
+	Notifications string
+	// DunstDmenu is the program dunst runs as its context menu (dunstctl
+	// context): it reads the actions, one a line, and prints the chosen
+	// one. "" leaves the menu out.
+	DunstDmenu string
+}
+
 // Start launches Xvfb, a private session bus, dunst and a
 // StatusNotifierWatcher, waits until each is usable and registers cleanup.
 // It fails the test (never skips) when a component is missing or does not
 // come up.
-func Start(t testing.TB) *Env {
+func Start(t testing.TB) *Env { t.Helper(); return StartWith(t, Options{}) }
+
+// StartWith is Start with another notification server or dunst's menu.
+func StartWith(t testing.TB, o Options) *Env {
 	t.Helper()
 	var missing []string
 	for _, r := range required {
@@ -92,9 +106,47 @@ func Start(t testing.TB) *Env {
 	e.startBus(t)
 	e.startX(t)
 	conn := e.Bus(t)
-	e.startDunst(t, conn)
+	switch o.Notifications {
+	case "", "dunst":
+		e.startDunst(t, conn, o.DunstDmenu)
+	default:
+		e.startNotifier(t, conn, o.Notifications)
+	}
 	e.startWatcher(t, conn)
 	return e
+}
+
+// notifiers are the other freedesktop notification servers Debian has:
+// their binaries live outside $PATH.
+var notifiers = map[string]struct{ glob, pkg string }{
+	"xfce4-notifyd":       {"/usr/lib/*/xfce4/notifyd/xfce4-notifyd", "xfce4-notifyd"},
+	"notification-daemon": {"/usr/lib/notification-daemon/notification-daemon", "notification-daemon"},
+}
+
+func (e *Env) startNotifier(t testing.TB, conn *dbus.Conn, name string) {
+	t.Helper()
+	n, ok := notifiers[name]
+	if !ok {
+		t.Fatalf("desktopenv: no notification server %q", name)
+	}
+	bins, _ := filepath.Glob(n.glob)
+	if len(bins) == 0 {
+		t.Fatalf("desktopenv: %s not installed (apt-get install %s); run scripts/install-deps.sh desktop", name, n.pkg)
+	}
+	e.spawn(t, bins[0], nil, nil)
+	e.waitOwner(t, conn, filepath.Base(bins[0]), NotificationsName)
+}
+
+// StartFileManager runs Thunar as a daemon, so that the session has
+// org.freedesktop.FileManager1 (Show in folder) and windows of folders
+// shown appear with the class "Thunar".
+func (e *Env) StartFileManager(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("thunar"); err != nil {
+		t.Fatalf("desktopenv: missing thunar (apt-get install thunar); run scripts/install-deps.sh desktop")
+	}
+	e.spawn(t, "thunar", []string{"--daemon"}, nil)
+	e.waitOwner(t, e.Bus(t), "thunar", "org.freedesktop.FileManager1")
 }
 
 // Environ returns os.Environ() with DISPLAY, DBUS_SESSION_BUS_ADDRESS and
@@ -219,10 +271,14 @@ func (e *Env) startX(t testing.TB) {
 	})
 }
 
-func (e *Env) startDunst(t testing.TB, conn *dbus.Conn) {
+func (e *Env) startDunst(t testing.TB, conn *dbus.Conn, dmenu string) {
 	t.Helper()
 	e.DunstConfig = filepath.Join(e.Dir, "dunstrc")
-	if err := os.WriteFile(e.DunstConfig, []byte(dunstrc), 0o600); err != nil {
+	conf := dunstrc
+	if dmenu != "" {
+		conf = strings.Replace(conf, "dmenu = /bin/false", "dmenu = "+dmenu, 1)
+	}
+	if err := os.WriteFile(e.DunstConfig, []byte(conf), 0o600); err != nil {
 		t.Fatalf("desktopenv: %v", err)
 	}
 	e.spawn(t, "dunst", []string{"-config", e.DunstConfig}, nil)
@@ -313,11 +369,12 @@ const dunstrc = `[global]
     timeout = 0
 `
 
-// spawn starts name in its own process group with the session environment
+// spawn starts name (a command, or a path: its base names the process)
+// in its own process group with the session environment
 // (as far as it exists yet), logging to Dir/name.log.
 func (e *Env) spawn(t testing.TB, name string, args []string, extra []*os.File) *proc {
 	t.Helper()
-	logPath := filepath.Join(e.Dir, name+".log")
+	logPath := filepath.Join(e.Dir, filepath.Base(name)+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatalf("desktopenv: %v", err)
@@ -335,7 +392,7 @@ func (e *Env) spawn(t testing.TB, name string, args []string, extra []*os.File) 
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("desktopenv: start %s: %v", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &proc{name: filepath.Base(name), cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)

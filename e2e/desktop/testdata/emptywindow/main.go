@@ -12,6 +12,6 @@ func main() {
 	a := app.NewWithID("io.github.bgfetch.emptywindow")
 	w := a.NewWindow("emptywindow")
 	w.SetContent(widget.NewLabel(""))
-	w.Resize(fyne.NewSize(860, 520))
+	w.Resize(fyne.NewSize(900, 600)) // bgfetch's window (app/main.go)
 	w.ShowAndRun()
 }

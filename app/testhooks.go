@@ -1,0 +1,85 @@
+package app
+
+// The desktop tests' hooks, both off unless their environment variable
+// is set: the frame probe (BenchmarkHistory) and the UI map (where the
+// widgets are, for clicks with xdotool).
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/bgfetch/bgfetch/app/ui"
+)
+
+// frameStatsEnv names a file to which the desktop app writes, once a
+// second, how long its UI goroutine was kept from running (for
+// BenchmarkHistory): a probe is queued with fyne.Do every probeEvery and
+// the time until it runs is how long the frame or event being handled
+// took. Each line is "UNIX_MS MAX_MS PROBES" for the second before.
+const frameStatsEnv = "BGFETCH_FRAME_STATS"
+
+const probeEvery = 5 * time.Millisecond
+
+// startFrameStats runs the probe when frameStatsEnv is set, until stop.
+func startFrameStats(stop <-chan struct{}) {
+	path := os.Getenv(frameStatsEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	go func() {
+		defer f.Close()
+		var worst time.Duration
+		probes := 0
+		second := time.Now()
+		t := time.NewTicker(probeEvery)
+		defer t.Stop()
+		done := make(chan time.Duration, 1)
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				fyne.Do(func() { done <- time.Since(now) })
+				select {
+				case d := <-done:
+					worst = max(worst, d)
+					probes++
+				case <-stop:
+					return
+				}
+				if time.Since(second) >= time.Second {
+					fmt.Fprintf(f, "%d %.1f %d\n", time.Now().UnixMilli(), float64(worst.Microseconds())/1000, probes)
+					worst, probes, second = 0, 0, time.Now()
+				}
+			}
+		}
+	}()
+}
+
+// startUIMap writes the UI map (ui.UIMapEnv) four times a second, until
+// stop; nothing when m is nil.
+func startUIMap(m *ui.UIMap, stop <-chan struct{}) {
+	path := os.Getenv(ui.UIMapEnv)
+	if m == nil || path == "" {
+		return
+	}
+	go func() {
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.Do(func() { _ = m.Write(path) })
+			}
+		}
+	}()
+}

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/bgfetch/bgfetch/downloads/model"
+	"github.com/bgfetch/bgfetch/internal/words"
+)
+
+// TestActiveFirstThenHistory: active fetches come first, newest first;
+// the settled ones follow, newest first; a fetch that settles moves down
+// to the history.
+func TestActiveFirstThenHistory(t *testing.T) {
+	m := NewModel()
+	at := func(min int) func(*model.Registration) {
+		return func(r *model.Registration) { r.CreatedAt = epoch.Add(time.Duration(min) * time.Minute) }
+	}
+	m.Set([]model.Registration{
+		reg("old-active", at(1)),
+		reg("new-done", at(9), settled(model.ResultSuccess, "")),
+		reg("new-active", at(5)),
+		reg("old-done", at(2), settled(model.ResultFailure, model.ReasonFetchError)),
+	})
+	order := func() string {
+		s := ""
+		for i := 0; i < m.Len(); i++ {
+			it, _ := m.At(i)
+			s += it.Reg.UID + " "
+		}
+		return s
+	}
+	if got := order(); got != "new-active old-active new-done old-done " {
+		t.Fatalf("order %q", got)
+	}
+	m.Update(reg("new-active", at(5), settled(model.ResultSuccess, "")))
+	if got := order(); got != "old-active new-done new-active old-done " {
+		t.Fatalf("after settling: %q", got)
+	}
+}
+
+// TestSearch: the query matches title, id, app, file names and the state
+// in the user's words, case-insensitively, every word; "" shows all.
+func TestSearch(t *testing.T) {
+	mgr := newFakeManager()
+	mgr.records["b"] = []model.Record{{Request: model.Request{URL: "https://maps.test/bavaria-2026.osm.pbf"}}}
+	v, _ := newTestView(t, mgr, Options{Words: words.New("de")})
+	v.SetAll([]model.Registration{
+		reg("a", func(r *model.Registration) { r.Title = "Episode 5"; r.CreatedAt = epoch.Add(3 * time.Minute) }),
+		reg("b", func(r *model.Registration) {
+			r.Title = "Karte"
+			r.App = "org.example.maps"
+			r.CreatedAt = epoch.Add(2 * time.Minute)
+		}),
+		reg("c", func(r *model.Registration) { r.Title = "Episode 6"; r.CreatedAt = epoch.Add(time.Minute) },
+			settled(model.ResultFailure, model.ReasonFetchError)),
+	})
+	for _, c := range []struct {
+		q    string
+		want []string
+	}{
+		{"", []string{"a", "b", "c"}},
+		{"episode", []string{"a", "c"}},
+		{"EPISODE 6", []string{"c"}},
+		{"maps", []string{"b"}},
+		{"bavaria", []string{"b"}},        // a file name
+		{"fehlgeschlagen", []string{"c"}}, // the state, in German
+		{"heruntergeladen", []string{"a", "b"}},
+		{"nothing-like-this", nil},
+		{"6", []string{"c"}},            // the start of a word: "Episode 6", not in "ep-a"
+		{"pisode", nil},                 // not the start of a word
+		{"bavaria-2026", []string{"b"}}, // with punctuation: as written
+	} {
+		v.Search.SetText(c.q)
+		var got []string
+		for i := 0; i < v.List.Length(); i++ {
+			it, _ := v.Model.At(i)
+			got = append(got, it.Reg.UID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("search %q = %v, want %v", c.q, got, c.want)
+		}
+		if len(c.want) == 0 && (!v.Empty.Visible() || v.Empty.Text != "Nichts passt zu „"+c.q+"“.") {
+			t.Errorf("no-match line %v %q", v.Empty.Visible(), v.Empty.Text)
+		}
+	}
+	// A search hides the selection's row: the selection goes.
+	v.Search.SetText("")
+	v.List.SelectUID("b")
+	v.Search.SetText("episode")
+	if v.List.Selected() != "" || v.Details.Visible() {
+		t.Fatalf("hidden row still selected: %q", v.List.Selected())
+	}
+}
+
+// TestSearchTenThousand: filtering 10,000 kept registrations, and the
+// redraw after it, stay well under a frame budget of 100 ms.
+func TestSearchTenThousand(t *testing.T) {
+	mgr := newFakeManager()
+	v, _ := newTestView(t, mgr, Options{})
+	regs := make([]model.Registration, 10_000)
+	for i := range regs {
+		regs[i] = reg(fmt.Sprintf("%05d", i), func(r *model.Registration) {
+			r.Title = fmt.Sprintf("Episode %d", i)
+			r.CreatedAt = epoch.Add(time.Duration(i) * time.Second)
+		}, settled(model.ResultSuccess, ""))
+	}
+	v.SetAll(regs)
+	v.Redraw()
+	var worst time.Duration
+	for _, q := range []string{"e", "ep", "episode 99", "episode 999", "episode 9999", "", "completed", "x"} {
+		start := time.Now()
+		v.Search.SetText(q) // filters and redraws
+		worst = max(worst, time.Since(start))
+	}
+	t.Logf("worst search + redraw over 10,000 rows: %v", worst)
+	if worst > 100*time.Millisecond {
+		t.Fatalf("a search took %v", worst)
+	}
+}
