@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -22,6 +21,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads"
 	"github.com/bgfetch/bgfetch/downloads/model"
 	"github.com/bgfetch/bgfetch/icons"
+	"github.com/bgfetch/bgfetch/internal/memtrim"
 	"github.com/bgfetch/bgfetch/internal/winapp"
 	"github.com/bgfetch/bgfetch/internal/words"
 	"github.com/bgfetch/bgfetch/tray"
@@ -63,8 +63,7 @@ type desktopApp struct {
 
 	settingsWin fyne.Window
 	autostart   *tray.Autostart
-	uimap       *ui.UIMap     // nil unless ui.UIMapEnv is set (desktop tests)
-	events      atomic.Uint64 // the engine's events so far (idle trim)
+	uimap       *ui.UIMap // nil unless ui.UIMapEnv is set (desktop tests)
 
 	quitOnce sync.Once
 	closeErr error
@@ -114,7 +113,6 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	hasTray := da.startTray()
 	go func() {
 		for ev := range sub.C {
-			da.events.Add(1)
 			da.view.Update(ev.Registration)
 			da.notify.Handle(ev)
 		}
@@ -122,6 +120,7 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	go da.poll()
 	startFrameStats(da.stopPoll)
 	startUIMap(da.uimap, da.stopPoll)
+	defer startCPUProfile()()
 	exportShow(da, logger)
 
 	if !o.Hidden || !hasTray {
@@ -259,7 +258,7 @@ func (da *desktopApp) shutdown() {
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
-	var trim idleTrim
+	trim := memtrim.Idle{Release: releaseMemory}
 	lastList, lastTray := time.Now(), time.Time{}
 	trayVersion := ^uint64(0)
 	first := true
@@ -272,9 +271,9 @@ func (da *desktopApp) poll() {
 			if now.Sub(lastList) >= reconcileEvery {
 				lastList = now
 				da.view.Reconcile(da.mgr.List())
-				trim.pending = true
+				trim.Mark()
 			}
-			trim.tick(now, da.events.Load())
+			trim.Tick(now, da.mgr.Activity())
 			if da.tray != nil && (first || version != trayVersion || now.Sub(lastTray) >= trayEvery) {
 				trayVersion, lastTray = version, now
 				regs, sum := da.view.Model.ForTray()

@@ -1,12 +1,13 @@
 package app
 
-// The desktop tests' hooks, both off unless their environment variable
-// is set: the frame probe (BenchmarkHistory) and the UI map (where the
-// widgets are, for clicks with xdotool).
+// The desktop tests' hooks, each off unless its environment variable is
+// set: the frame probe (BenchmarkHistory), the UI map (where the widgets
+// are, for clicks with xdotool) and a CPU profile of the whole run.
 
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -82,4 +83,27 @@ func startUIMap(m *ui.UIMap, stop <-chan struct{}) {
 			}
 		}
 	}()
+}
+
+// cpuProfileEnv names a file for a Go CPU profile of the desktop app from
+// start to quit (go tool pprof BINARY FILE): where a slow frame's time
+// goes. The GL drawing shows as cgo calls.
+const cpuProfileEnv = "BGFETCH_CPU_PROFILE"
+
+// startCPUProfile starts the profile when cpuProfileEnv is set; the
+// returned func stops it (a no-op otherwise).
+func startCPUProfile() (stop func()) {
+	path := os.Getenv(cpuProfileEnv)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

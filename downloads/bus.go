@@ -2,6 +2,7 @@ package downloads
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
@@ -14,6 +15,7 @@ import (
 type bus struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
+	sent atomic.Uint64 // events published so far (Manager.Activity)
 }
 
 // Subscription receives events on C until Close.
@@ -54,6 +56,7 @@ func (s *Subscription) Close() {
 }
 
 func (b *bus) publish(ev model.Event) {
+	b.sent.Add(1)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs {

@@ -245,6 +245,10 @@ func (m *Manager) Handlers() *Handlers { return &m.handlers }
 // Icons is the cache of fetched icon bytes.
 func (m *Manager) Icons() *IconCache { return &m.icons }
 
+// Activity is the number of events published so far: it moves while
+// fetches are registered, transfer or settle (internal/memtrim).
+func (m *Manager) Activity() uint64 { return m.bus.sent.Load() }
+
 // Subscribe returns a subscription to the events of uid ("" for all).
 func (m *Manager) Subscribe(uid string) *Subscription { return m.bus.subscribe(uid) }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bgfetch/bgfetch/api/daemon"
 	"github.com/bgfetch/bgfetch/api/delivery"
+	"github.com/bgfetch/bgfetch/internal/memtrim"
 	"github.com/bgfetch/bgfetch/internal/redact"
 	"github.com/bgfetch/bgfetch/internal/winapp"
 )
@@ -118,6 +119,7 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 		"endpoint", d.Endpoint(), "dataDir", d.DataDir())
 	ctx, endSession := context.WithCancel(ctx)
 	defer endSession()
+	go memtrim.Run(ctx.Done(), d.Manager().Activity, nil)
 	closed := make(chan struct{})
 	stopWindow := listenWindows(d, logger, func() { endSession(); <-closed })
 	<-ctx.Done()

@@ -89,6 +89,7 @@ type app struct {
 	logText  func() string
 	handler  string // the handler's event log
 	exited   chan struct{}
+	started  time.Time // when the process started
 }
 
 type syncBuffer struct {
@@ -141,7 +142,7 @@ func startAppWith(t testing.TB, env *desktopenv.Env, o appOptions, args ...strin
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	a.cmd = cmd
+	a.cmd, a.started = cmd, time.Now()
 	go func() { _ = cmd.Wait(); close(a.exited) }()
 	t.Cleanup(func() {
 		select {

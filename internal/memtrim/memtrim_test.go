@@ -1,0 +1,58 @@
+package memtrim
+
+import (
+	"testing"
+	"time"
+)
+
+// A trim after start-up once activity is quiet, none while it keeps
+// moving, one after the busy spell, never twice within Every, and the
+// start-up spell's second one at StartupSpell.
+func TestIdle(t *testing.T) {
+	t.Parallel()
+	var trims []int
+	tr := Idle{}
+	at := time.Unix(1000, 0)
+	n := 0
+	tr.Release = func() { trims = append(trims, n) }
+	activity := []uint64{1, 1, 1, 2, 3, 4, 5, 5, 5, 5}
+	for n = 0; n < 40; n++ {
+		a := uint64(5)
+		if n < len(activity) {
+			a = activity[n]
+		}
+		tr.Tick(at, a)
+		at = at.Add(time.Second)
+	}
+	// 1: quiet for a second after start; 7: quiet after the spell (3..6);
+	// 20: the start-up spell again; nothing else.
+	want := []int{1, 7, 20}
+	if len(trims) != len(want) {
+		t.Fatalf("trims at %v, want %v", trims, want)
+	}
+	for i := range want {
+		if trims[i] != want[i] {
+			t.Fatalf("trims at %v, want %v", trims, want)
+		}
+	}
+}
+
+// Mark makes a quiet process trim again.
+func TestIdleMark(t *testing.T) {
+	t.Parallel()
+	count := 0
+	tr := Idle{Release: func() { count++ }}
+	at := time.Unix(1000, 0)
+	for range 5 {
+		tr.Tick(at, 0)
+		at = at.Add(time.Second)
+	}
+	if count != 1 {
+		t.Fatalf("%d trims after start-up, want 1", count)
+	}
+	tr.Mark()
+	tr.Tick(at, 0)
+	if count != 2 {
+		t.Fatalf("%d trims after Mark, want 2", count)
+	}
+}
