@@ -119,7 +119,7 @@ func serve(e *env, o ServeOptions, desktop Desktop) int {
 		"endpoint", d.Endpoint(), "dataDir", d.DataDir())
 	ctx, endSession := context.WithCancel(ctx)
 	defer endSession()
-	go memtrim.Run(ctx.Done(), d.Manager().Activity, nil)
+	go memtrim.Run(ctx.Done(), memtrim.DaemonEvery, d.Manager().Activity, nil)
 	closed := make(chan struct{})
 	stopWindow := listenWindows(d, logger, func() { endSession(); <-closed })
 	<-ctx.Done()

@@ -5,6 +5,9 @@
 // transfers would otherwise keep that peak for minutes.
 //
 // Idle decides when (after start-up, after each busy spell, never while
-// work goes on); Run ticks it once a second. The headless daemon runs it
-// with debug.FreeOSMemory, the desktop app with glibc's malloc_trim too.
+// work goes on, never when little is free); Run ticks it once a second.
+// The headless daemon runs it with debug.FreeOSMemory at most every
+// DaemonEvery (each trim is a full collection: fetches retrying every few
+// seconds must not pay one each time), the desktop app every 2 s with
+// glibc's malloc_trim too.
 package memtrim

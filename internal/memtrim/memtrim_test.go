@@ -1,6 +1,7 @@
 package memtrim
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 func TestIdle(t *testing.T) {
 	t.Parallel()
 	var trims []int
-	tr := Idle{}
+	tr := Idle{Free: func() uint64 { return Worth }}
 	at := time.Unix(1000, 0)
 	n := 0
 	tr.Release = func() { trims = append(trims, n) }
@@ -41,7 +42,7 @@ func TestIdle(t *testing.T) {
 func TestIdleMark(t *testing.T) {
 	t.Parallel()
 	count := 0
-	tr := Idle{Release: func() { count++ }}
+	tr := Idle{Release: func() { count++ }, Free: func() uint64 { return Worth }}
 	at := time.Unix(1000, 0)
 	for range 5 {
 		tr.Tick(at, 0)
@@ -55,4 +56,44 @@ func TestIdleMark(t *testing.T) {
 	if count != 2 {
 		t.Fatalf("%d trims after Mark, want 2", count)
 	}
+}
+
+// No trim when the free heap is below Worth, and none for that spell.
+func TestIdleNotWorth(t *testing.T) {
+	t.Parallel()
+	count := 0
+	free := uint64(0)
+	tr := Idle{Release: func() { count++ }, Free: func() uint64 { return free }}
+	at := time.Unix(1000, 0)
+	for range 5 {
+		tr.Tick(at, 0)
+		at = at.Add(time.Second)
+	}
+	if count != 0 {
+		t.Fatalf("%d trims with nothing free, want 0", count)
+	}
+	free = Worth
+	tr.Tick(at, 0)
+	if count != 0 {
+		t.Fatalf("a trim without new work after a spell found nothing")
+	}
+	tr.Tick(at.Add(time.Second), 1)
+	tr.Tick(at.Add(2*time.Second), 1)
+	if count != 1 {
+		t.Fatalf("%d trims after new work with %d B free, want 1", count, free)
+	}
+}
+
+// FreeHeap reads a figure: garbage made and collected shows as free heap.
+func TestFreeHeap(t *testing.T) {
+	var keep [][]byte
+	for range 64 {
+		keep = append(keep, make([]byte, 256<<10))
+	}
+	keep = nil
+	runtime.GC()
+	if f := FreeHeap(); f == 0 {
+		t.Fatalf("FreeHeap = 0 after 16 MiB were collected")
+	}
+	_ = keep
 }
