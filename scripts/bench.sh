@@ -472,7 +472,7 @@ and waited for together (6 connections, the default). Peers: \`aria2c -j6 -i lis
 | state | RSS MiB | of which anonymous |
 | --- | --- | --- |
 | idle, fresh data dir, 2 s after start | $RSS_IDLE_MIB | $(kib2mib "$RSS_IDLE_ANON") |
-| $QUEUED_N registrations, 6 transferring and the rest queued (5 s after registering; daemon CPU then $CPU_QUEUED % of a core) | $RSS_Q_MIB (peak $(kib2mib "$RSS_QUEUED_HWM")) | $(kib2mib "$RSS_QUEUED_ANON") |
+| $QUEUED_N registrations, 16 transferring (the default maxConnections) and the rest queued (5 s after registering; daemon CPU then $CPU_QUEUED % of a core) | $RSS_Q_MIB (peak $(kib2mib "$RSS_QUEUED_HWM")) | $(kib2mib "$RSS_QUEUED_ANON") |
 | $QUEUED_N registrations of a server that refuses connections, retrying with backoff (5 s after registering; daemon CPU then $CPU_WAITING % of a core) | $(kib2mib "$RSS_WAITING") | $(kib2mib "$RSS_WAITING_ANON") |
 | peak during benchmark 1 (VmHWM, reset before each bgfetch run) | $RSS_B1_MIB | |
 
@@ -481,7 +481,7 @@ idle, shared with the page cache); the binary is $(du -m "$BG" | cut -f1) MiB wi
 
 ## 4. API latency, $QUEUED_N active fetches
 
-$QUEUED_N fetches of the throttled file (6 transferring, the rest queued); $RUNS rounds of 2,000 sequential
+$QUEUED_N fetches of the throttled file (16 transferring, the rest queued); $RUNS rounds of 2,000 sequential
 requests per call over the unix socket (keep-alive, after 50 warm-up requests) by \`bench/bgbench latency\`;
 medians of the rounds' percentiles.
 
@@ -503,7 +503,7 @@ synced, copied to the destination, synced there and named. \`bench/bgbench movel
 | --- | --- | --- |
 | $(m b6.move_p50_ms) | $(m b6.move_p99_ms) | $(m b6.move_max_ms) |
 
-The targets are judged on the first two rows (6 transferring, the rest queued).
+The targets are judged on the first two rows (16 transferring, the rest queued).
 
 ## 5. Restart
 
