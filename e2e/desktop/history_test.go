@@ -83,7 +83,7 @@ func BenchmarkHistory(b *testing.B) {
 			}
 			a.xdotool("type", "--delay", "60", "episode 42")
 		})
-		a.screenshot("history-search")
+		a.screenshot("history-10000-search") // not "history-search": TestHistoryAndSearch takes that one for docs/
 		b.ReportMetric(emptyMB, "empty-window-MiB")
 		b.ReportMetric(appMB, "bgfetch-history-MiB")
 		b.ReportMetric(daemonMB, "headless-history-MiB")
