@@ -171,8 +171,11 @@ func openSegmentFile(path string, ck persistence.Checkpoint) (*os.File, error) {
 		f.Close()
 		return nil, nil
 	}
-	if fi.Size() < ck.Total {
-		err = f.Truncate(ck.Total) // sparse: every range has its place
+	// Exactly the body's size: shorter grows sparse (every range has its
+	// place), longer loses what lies past the end (no range ever writes
+	// there, and it must not end up in the body: faults' partial-extend).
+	if fi.Size() != ck.Total {
+		err = f.Truncate(ck.Total)
 	}
 	return f, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,4 +196,34 @@ func runSegmentsChild(t *testing.T) {
 		e.fetchOpts("crash", model.FetchRequest{Connections: 4}, strings.TrimSpace(os.Getenv("BGFETCH_SEG_CHILD_URL")))
 	}
 	select {} // until killed
+}
+
+// A segmented partial that grew past the body's end while bgfetch was
+// stopped (faults' partial-extend) loses the extra bytes on resume: the
+// body is exact, not the download with junk after it.
+func TestSegmentsPartialLongerThanBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := testserver.New(t)
+	body := randomBytes(8 << 20)
+	u := srv.PutFile("/big", testserver.File{Body: body, ETag: `"big"`, Rate: 2 << 20})
+	reg := e.fetchOpts("grown", model.FetchRequest{Connections: 4}, u)
+	waitFor(t, "segments to run", 10*time.Second, func() bool {
+		return srv.Ranged.Load() >= 2 && srv.BytesSent.Load() > 2<<20
+	})
+	e.stop()
+	partial := filepath.Join(e.dir, "bodies", reg.UID, "0")
+	f, err := os.OpenFile(partial, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(bytes.Repeat([]byte("junk"), 256<<10)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	e.start()
+	got := e.waitSettled(reg.UID, 30*time.Second)
+	if b := e.body(reg.UID, 0); got.Result != model.ResultSuccess || !bytes.Equal(b, body) {
+		t.Fatalf("settled = %+v; body %d bytes, want %d, exact: %v", got, len(b), len(body), bytes.Equal(b, body))
+	}
 }
