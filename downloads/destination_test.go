@@ -123,12 +123,14 @@ func TestDestinationIsSafe(t *testing.T) {
 }
 
 // A full disk fails the record with quota-exceeded, leaves the store
-// intact, and other fetches complete once space is freed.
+// intact, and other fetches complete once space is freed. The disk is
+// "full" once less than the store's reserve is left (checkRoom): 64 MiB
+// with 40 MiB kept.
 func TestDiskFull(t *testing.T) {
 	t.Parallel()
-	mnt := mountTmpfs(t, "4m")
+	mnt := mountTmpfs(t, "64m")
 	srv := testserver.New(t)
-	big := srv.Put("/big", randomBytes(6<<20))
+	big := srv.Put("/big", randomBytes(32<<20))
 	small := srv.Put("/small", randomBytes(100<<10))
 	e := &testEnv{t: t, dir: mnt, cfg: fastConfig()}
 	e.start()

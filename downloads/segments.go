@@ -312,6 +312,9 @@ func (st *segmented) fetchRange(ctx context.Context, seg *segment, buf []byte) e
 			if err != nil {
 				return err
 			}
+			if err := t.m.checkRoom(); err != nil {
+				return err
+			}
 			if err := t.limit.WaitN(ctx, n); err != nil {
 				return context.Cause(ctx)
 			}

@@ -3,6 +3,7 @@ package downloads
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -55,6 +56,29 @@ type transfer struct {
 	ck      persistence.Checkpoint
 }
 
+// roomGate is grab's RateLimiter: after each chunk grab wrote, the
+// store's room (checkRoom), then the speed limits.
+type roomGate struct{ t *transfer }
+
+func (g roomGate) WaitN(ctx context.Context, n int) error {
+	if err := g.t.m.checkRoom(); err != nil {
+		return err
+	}
+	return g.t.limit.WaitN(ctx, n)
+}
+
+// checkRoom fails as a full disk does (quota-exceeded) when less than
+// persistence.DiskReserve is free where the bodies are: the store's
+// mmap'd logs need it (a statfs per chunk written).
+func (m *Manager) checkRoom() error {
+	free, ok := diskFree(m.bodiesDir)
+	if !ok || free >= persistence.DiskReserve || len(diskFullErrors) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d bytes free on the data directory's disk, below the %d kept for the store: %w",
+		free, int64(persistence.DiskReserve), diskFullErrors[0])
+}
+
 // partialPath is where a record's body lies while it downloads.
 func (m *Manager) partialPath(f *fetch, r *record) string {
 	return filepath.Join(m.bodiesDir, f.reg.UID, strconv.Itoa(r.Index))
@@ -94,7 +118,7 @@ func (t *transfer) run(ctx context.Context) error {
 		greq.HTTPRequest.Header.Set("If-Range", ifRangeValue(t.ck))
 	}
 	greq.BeforeCopy = t.beforeCopy
-	greq.RateLimiter = t.limit
+	greq.RateLimiter = roomGate{t}
 	greq.BufferSize = t.limit.chunk()
 	resp := t.grab.Do(greq)
 	return t.watch(ctx, resp)

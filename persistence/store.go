@@ -67,6 +67,17 @@ const valueLogFileSize = 16 << 20
 // registration document). Larger ones fail with ErrValueTooLarge.
 const MaxValueBytes = valueLogFileSize - 64<<10
 
+// memTableSize is the size of each of Badger's memtables.
+const memTableSize = 4 << 20
+
+// DiskReserve is the room the store must find free on its file system.
+// Badger writes its write-ahead logs (a file of twice the memtable size
+// for each of up to three memtables) and its value log through mmap'd
+// files made sparse, so on a disk that a body filled its next write would
+// fault (SIGBUS, the daemon dies) instead of failing: the engine stops
+// body bytes while less than this is free (downloads, checkRoom).
+const DiskReserve = 3*2*memTableSize + valueLogFileSize
+
 // ErrValueTooLarge is returned for a value over MaxValueBytes.
 var ErrValueTooLarge = errors.New("the value is larger than the store holds")
 
@@ -80,11 +91,10 @@ var ErrValueTooLarge = errors.New("the value is larger than the store holds")
 // either way). Tables written before keep their compression (Badger
 // records it per table).
 func badgerOptions(dir string, logger *slog.Logger) badger.Options {
-	const memTable = 4 << 20
 	return badger.DefaultOptions(dir).
 		WithLogger(badgerLogger{logger}).
 		WithSyncWrites(true).
-		WithMemTableSize(memTable).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		// Must stay below 15% of the memtable size or Open fails.
 		WithValueThreshold(64 << 10).

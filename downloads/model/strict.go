@@ -131,20 +131,28 @@ func (s *strictScanner) object(t reflect.Type, path string) error {
 		if err := s.value(vt, joinPath(path, key)); err != nil {
 			return err
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return errSyntax
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return errSyntax
+		if end, err := s.separator('}'); end || err != nil {
+			return err
 		}
 	}
+}
+
+// separator reads what follows a member or an element: a comma (more to
+// come) or close, the end of the object or array.
+func (s *strictScanner) separator(close byte) (end bool, err error) {
+	s.space()
+	if s.pos >= len(s.data) {
+		return false, errSyntax
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return false, nil
+	case close:
+		s.pos++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 func (s *strictScanner) array(elem reflect.Type, path string) error {
@@ -158,18 +166,8 @@ func (s *strictScanner) array(elem reflect.Type, path string) error {
 		if err := s.value(elem, path+"["+strconv.Itoa(i)+"]"); err != nil {
 			return err
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return errSyntax
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return errSyntax
+		if end, err := s.separator(']'); end || err != nil {
+			return err
 		}
 	}
 }
