@@ -104,5 +104,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	// rather than chunked until the handler ends.
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
+	w.Write(newline) // not append(b, '\n'): that can copy a large answer whole
 }
+
+var newline = []byte{'\n'}
