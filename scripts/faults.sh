@@ -119,10 +119,15 @@ urls() {
 	for ((i = 0; i < $2; i++)); do printf '%s/%s-%d.bin ' "$SRV" "$1" "$i"; done
 }
 # register ID DEST URL…: prints the uid of a new fetch.
+# The scenarios written for one stream per file ask for one connection:
+# their 16 MiB files would be split automatically (4 MiB segments), and at
+# a per-connection rate a file then finishes before the fault arrives
+# (etag-change once compared the old body with the changed file). The
+# seg-* scenarios (seg_register) ask for SEG_CONNS.
 register() {
 	local id=$1 dest=$2 out
 	shift 2
-	if ! out=$("$BB" register -data-dir "$D" -n 1 -prefix "$id" -dest "$dest" "$@" 2>&1); then
+	if ! out=$("$BB" register -data-dir "$D" -n 1 -prefix "$id" -dest "$dest" -connections 1 "$@" 2>&1); then
 		printf '%s: FAILED: registering: %s\n' "${SCENARIO:-?}" "$out" >&2
 		return 1
 	fi
