@@ -5,7 +5,6 @@ package autostart
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,19 +61,6 @@ func EnableExec(home, exe string) error {
 		return nil // already enabled, same entry
 	}
 	return writeAtomic(path, []byte(entry))
-}
-
-// Disable removes the autostart entry for home. Removing an entry that is
-// not there is not an error.
-func Disable(home string) error {
-	path, err := Path(home)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
 }
 
 // Enabled reports whether home has an autostart entry that a session would

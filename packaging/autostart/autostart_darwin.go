@@ -1,9 +1,7 @@
 package autostart
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -41,18 +39,6 @@ func EnableExec(home, exe string) error {
 		return nil
 	}
 	return writeAtomic(path, []byte(plist))
-}
-
-// Disable removes the launch agent; a missing one is not an error.
-func Disable(home string) error {
-	path, err := Path(home)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("autostart: %w", err)
-	}
-	return nil
 }
 
 // Enabled reports whether the launch agent exists.
