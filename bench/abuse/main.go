@@ -135,6 +135,13 @@ func main() {
 		os.RemoveAll(work)
 	}
 	if failed > 0 {
+		// Repeated last: CI shows the end of the output, and a miss must be
+		// seen there without the whole table.
+		for _, r := range rows {
+			if !r.ok {
+				fmt.Printf("missed: %s | %s | target %s | got %s\n", r.attack, r.measure, r.target, r.value)
+			}
+		}
 		fmt.Printf("%d of %d measures missed their target\n", failed, len(rows))
 		os.Exit(1)
 	}
