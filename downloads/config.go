@@ -43,6 +43,10 @@ type Config struct {
 	// (adds one, gives one back; 500 ms).
 	SegmentTick time.Duration
 
+	// fastStream overrides the constant fastStream (segments.go) in
+	// tests, which need a margin a loaded machine cannot eat.
+	fastStream int64
+
 	// firstPlaceMode is the first way a move to a destination tries to
 	// give a body its name (placement.go); tests start further down.
 	firstPlaceMode int
@@ -65,6 +69,9 @@ func (c *Config) setDefaults() {
 	def(&c.HeaderTimeout, 30*time.Second)
 	def(&c.PriorityAging, 60*time.Second)
 	def(&c.SegmentTick, 500*time.Millisecond)
+	if c.fastStream <= 0 {
+		c.fastStream = fastStream
+	}
 	if c.CheckpointBytes <= 0 {
 		c.CheckpointBytes = 64 << 20
 	}

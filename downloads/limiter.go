@@ -100,6 +100,17 @@ func (ls limiters) WaitN(ctx context.Context, n int) error {
 	return nil
 }
 
+// lowest is the lowest rate of ls (0: none limits).
+func (ls limiters) lowest() int64 {
+	var low int64
+	for _, l := range ls {
+		if r := l.Rate(); r > 0 && (low == 0 || r < low) {
+			low = r
+		}
+	}
+	return low
+}
+
 // chunk is the read size that keeps a limited transfer smooth: a
 // twentieth of a second at the lowest rate, between 4 and 256 KiB.
 func (ls limiters) chunk() int {

@@ -54,6 +54,8 @@ type transfer struct {
 	base    int64 // offset in the file where this response's bytes start
 	skipped int64 // bytes grab counts as resumed (BytesComplete includes them)
 	ck      persistence.Checkpoint
+	probing bool      // splitIfSlow: the probe has not decided yet
+	bodyAt  time.Time // when beforeCopy let the body start
 }
 
 // roomGate is grab's RateLimiter: after each chunk grab wrote, the
@@ -207,7 +209,11 @@ func (t *transfer) beforeCopy(resp *grab.Response) error {
 	if err := t.m.responded(t.f, t.r, hr, total, t.path); err != nil {
 		return err
 	}
-	if !resp.DidResume && t.splits(hr, ck) {
+	plan := oneStream
+	if !resp.DidResume {
+		plan = t.splits(hr, ck)
+	}
+	if plan == splitNow {
 		// Not a byte stored: the next attempt fetches it in segments.
 		ck.Segments = []persistence.Segment{{Start: 0, Pos: 0, End: ck.Total}}
 		t.r.ckpt = ck
@@ -220,6 +226,7 @@ func (t *transfer) beforeCopy(resp *grab.Response) error {
 	ck.Offset = base
 	t.mu.Lock()
 	t.started, t.base, t.skipped, t.ck = true, base, skipped, ck
+	t.probing, t.bodyAt = plan == splitIfSlow, time.Now()
 	t.mu.Unlock()
 	t.r.ckpt = ck
 	return nil
@@ -283,11 +290,21 @@ func (t *transfer) watch(ctx context.Context, resp *grab.Response) error {
 	defer tick.Stop()
 	lastCk, lastCkOff := time.Now(), t.offset
 	lastMove, lastOff := time.Now(), t.offset
+	probe := time.NewTicker(probeStep)
+	defer probe.Stop()
 	var stopReason error
 	for stopReason == nil {
 		select {
 		case <-resp.Done:
 			return t.finish(ctx, resp)
+		case now := <-probe.C:
+			decided, split := t.probe(now, t.position(resp, t.offset))
+			if split {
+				stopReason = errSegment
+			}
+			if decided {
+				probe.Stop()
+			}
 		case now := <-tick.C:
 			pos := t.position(resp, t.offset)
 			t.f.setOffset(t.r, pos)
@@ -307,6 +324,12 @@ func (t *transfer) watch(ctx context.Context, resp *grab.Response) error {
 	}
 	resp.Cancel()
 	<-resp.Done
+	if errors.Is(stopReason, errSegment) {
+		if resp.Err() == nil {
+			return t.finish(ctx, resp) // the body ended meanwhile
+		}
+		return t.splitAt(t.position(resp, t.offset))
+	}
 	t.saveFinalCheckpoint(resp, t.offset)
 	return stopReason
 }

@@ -166,3 +166,30 @@ func TestEventsOrderAndReconnect(t *testing.T) {
 		t.Fatalf("bad Last-Event-ID: %d %s", status, b)
 	}
 }
+
+// A stream of one registration gets its durable events at once, not
+// after the batching wait that follows a write (streamBatch): `fetch
+// --wait` learnt of a settled fetch up to 250 ms late.
+func TestSettlingEventNotBatched(t *testing.T) {
+	t.Parallel()
+	a := newAPIServer(t)
+	files := testserver.New(t)
+	reg := a.fetchOK(t, "held", files.URL+"/hold/x?size=4194304")
+	stream := a.openSSE(t, "?uid="+reg.UID, "")
+	// A first frame: the stream has just written, so a batched event
+	// would now wait streamBatch.
+	a.call(t, "POST", "/v1/registrations/"+reg.UID+"/pause", nil)
+	select {
+	case <-stream:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no frame after pause")
+	}
+	start := time.Now()
+	a.call(t, "POST", "/v1/registrations/"+reg.UID+"/abort", nil)
+	e := nextDurable(t, stream)
+	took := time.Since(start)
+	t.Logf("abort event after %s", took)
+	if e.ev.Type != model.EventAbort || took >= streamBatch/2 {
+		t.Fatalf("%s after %s (batching waits %s)", e.ev.Type, took, streamBatch)
+	}
+}

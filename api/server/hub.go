@@ -147,6 +147,25 @@ func (h *hub) take(st *hubStream) (entries []logEntry, lost bool) {
 	return entries, lost
 }
 
+// settles reports whether a stream of one registration has a durable
+// event of it waiting: that goes out without gather's wait (a client
+// waiting for the fetch to settle, such as `fetch --wait`, learnt it up to
+// 250 ms late). At most a few such events come per registration, so the
+// batching that keeps many app-wide streams cheap is not lost.
+func (h *hub) settles(st *hubStream) bool {
+	if st.uid == "" {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range h.log[max(st.cursor, h.first)-h.first:] {
+		if e.seq > 0 && st.wants(e) {
+			return true
+		}
+	}
+	return false
+}
+
 func (st *hubStream) wants(e logEntry) bool {
 	if e.app != st.app || (st.uid != "" && e.uid != st.uid) {
 		return false
