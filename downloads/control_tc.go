@@ -114,7 +114,7 @@ func retryRequest(f *fetch) model.FetchRequest {
 		Destination: f.reg.Destination, Handler: f.reg.Handler, Priority: f.reg.Priority,
 		MaxBytesPerSecond: f.reg.MaxBytesPerSecond, Connections: f.reg.Connections, Metered: f.reg.Metered,
 	}
-	for _, r := range f.recs {
+	for _, r := range recordsOf(f) {
 		req.Requests = append(req.Requests, r.Request)
 	}
 	return req
@@ -143,7 +143,7 @@ func (m *Manager) takeBodies(old, nf *fetch) error {
 		i        int
 	}
 	var moves []move
-	for i, r := range old.recs {
+	for i, r := range recordsOf(old) {
 		if r.running {
 			continue // still winding down: fetched again
 		}

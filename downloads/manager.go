@@ -150,8 +150,10 @@ func (m *Manager) load() error {
 				m.log.Error("skipping unreadable registration", "uid", uid, "err", err)
 				return nil
 			}
-			f := &fetch{reg: sr.Registration, paused: sr.Paused, uiUpdated: sr.UIUpdated,
-				lastStart: time.Now(), limiter: newLimiter(sr.MaxBytesPerSecond)}
+			f := &fetch{reg: sr.Registration, paused: sr.Paused, uiUpdated: sr.UIUpdated, lastStart: time.Now()}
+			if f.reg.Active() {
+				f.limiter = newLimiter(sr.MaxBytesPerSecond)
+			}
 			if err := m.loadRecords(tx, f); err != nil {
 				return err
 			}
@@ -173,36 +175,55 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 	if err != nil {
 		return err
 	}
+	active := f.reg.Active()
 	for i, d := range docs {
-		var rec storedRecord
-		if err := json.Unmarshal(d, &rec); err != nil || rec.Index != i {
-			return fmt.Errorf("registration %s: unreadable record %d", uid, i)
+		r, err := decodeRecord(d, i, active)
+		if err != nil {
+			return fmt.Errorf("registration %s: %w", uid, err)
 		}
-		r := &record{Record: rec.Record, reason: rec.Reason, saved: true, host: hostKey(rec.Request.URL), uploadSize: rec.UploadSize}
-		if n := int64(len(rec.Request.Body)); n > 0 {
-			r.uploadSize = n // stored before upload.go: the body stays in the record
-		}
-		if r.State == model.RecordRunning {
-			r.State = model.RecordPending
-		}
-		if !f.reg.Active() && !r.finished() {
-			r.State = model.RecordAborted
-		}
-		if f.reg.Active() && r.State == model.RecordPending {
+		if active && r.State == model.RecordPending {
 			if r.ckpt, err = tx.Checkpoint(uid, i); err != nil {
 				return err
 			}
-		}
-		if r.finished() {
-			r.offset.Store(r.Downloaded)
-		} else {
 			r.offset.Store(r.ckpt.Offset)
 		}
-		r.uploaded.Store(r.uploadedPersisted())
 		f.downloaded.Add(r.offset.Load())
 		f.recs = append(f.recs, r)
 	}
+	if !active {
+		// History: keep the documents, not the records (state.go).
+		f.coldKnown, f.coldUploaded = f.knownTotal(), f.uploadedBytes()
+		f.recs, f.cold = nil, docs
+		if f.cold == nil {
+			f.cold = [][]byte{}
+		}
+	}
 	return nil
+}
+
+// decodeRecord reads the stored document of record i; active tells
+// whether its fetch is (a settled fetch's unfinished records were
+// aborted). The checkpoint is the caller's to load.
+func decodeRecord(doc []byte, i int, active bool) (*record, error) {
+	var rec storedRecord
+	if err := json.Unmarshal(doc, &rec); err != nil || rec.Index != i {
+		return nil, fmt.Errorf("unreadable record %d", i)
+	}
+	r := &record{Record: rec.Record, reason: rec.Reason, saved: true, host: hostKey(rec.Request.URL), uploadSize: rec.UploadSize}
+	if n := int64(len(rec.Request.Body)); n > 0 {
+		r.uploadSize = n // stored before upload.go: the body stays in the record
+	}
+	if r.State == model.RecordRunning {
+		r.State = model.RecordPending
+	}
+	if !active && !r.finished() {
+		r.State = model.RecordAborted
+	}
+	if r.finished() {
+		r.offset.Store(r.Downloaded)
+	}
+	r.uploaded.Store(r.uploadedPersisted())
+	return r, nil
 }
 
 // Close checkpoints every running transfer and stops the manager. The

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -387,5 +388,75 @@ func TestQuotaAtRegistration(t *testing.T) {
 	e.restart()
 	if n := len(e.m.List()); n != 0 {
 		t.Fatalf("stored %d registrations", n)
+	}
+}
+
+// History loaded from the store keeps its records as stored documents
+// (cold), and every view of them is what it was before the restart:
+// the registration, Records, MatchAll, the click event's records, Retry.
+func TestHistoryRecordsAfterRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := testserver.New(t)
+	a, b := srv.Put("/a", randomBytes(3000)), srv.Put("/b", randomBytes(5000))
+	missing := srv.URL + "/status/404"
+	ok := e.fetch("ok", a, b)
+	bad := e.fetch("bad", a, missing)
+	e.waitSettled(ok.UID, 10*time.Second)
+	e.waitSettled(bad.UID, 10*time.Second)
+	type view struct {
+		reg   model.Registration
+		recs  []model.Record
+		match []model.Record
+	}
+	look := func(uid string) view {
+		reg, err := e.m.Registration(uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := e.m.Records(uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		match, err := e.m.MatchAll(uid, model.MatchQuery{URL: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return view{reg, recs, match}
+	}
+	before := map[string]view{ok.UID: look(ok.UID), bad.UID: look(bad.UID)}
+	e.restart()
+	for uid, want := range before {
+		e.m.mu.Lock()
+		f := e.m.fetches[uid]
+		cold := f.recs == nil && len(f.cold) == 2
+		e.m.mu.Unlock()
+		if !cold {
+			t.Fatalf("%s: records decoded in memory after the restart", uid)
+		}
+		if got := look(uid); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s after the restart:\n%+v\nbefore:\n%+v", uid, got, want)
+		}
+	}
+	sub := e.m.Subscribe(ok.UID)
+	defer sub.Close()
+	if err := e.m.Click(ok.UID); err != nil {
+		t.Fatal(err)
+	}
+	for ev := range sub.C {
+		if ev.Type == model.EventClick {
+			if !reflect.DeepEqual(ev.Records, before[ok.UID].recs) {
+				t.Fatalf("click records %+v, want %+v", ev.Records, before[ok.UID].recs)
+			}
+			break
+		}
+	}
+	again, err := e.m.Retry(bad.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := e.m.Records(again.UID)
+	if len(recs) != 2 || recs[0].Request.URL != a || recs[1].Request.URL != missing {
+		t.Fatalf("retried requests %+v", recs)
 	}
 }

@@ -34,9 +34,12 @@ func (m *Manager) publishProgressLocked() {
 	for _, f := range m.order {
 		st := m.stateOf(f)
 		if st == model.StateRunning {
+			if f.speed == nil {
+				f.speed = &speedMeter{}
+			}
 			f.speed.add(now, f.downloaded.Load())
-		} else if f.speed.n > 0 {
-			f.speed = speedMeter{}
+		} else {
+			f.speed = nil
 		}
 		m.publishProgress(f, false)
 		if st != f.lastState {

@@ -87,7 +87,7 @@ func (m *Manager) MatchAll(uid string, q model.MatchQuery) ([]model.Record, erro
 		return nil, model.InvalidStatef("the records of %s are no longer available", uid)
 	}
 	out := []model.Record{}
-	for _, r := range f.recs {
+	for _, r := range recordsOf(f) {
 		if match(r.Request) {
 			out = append(out, recordView(r))
 		}

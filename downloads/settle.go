@@ -125,6 +125,7 @@ func (m *Manager) settle(f *fetch, result model.Result, reason model.FailureReas
 	reg := ev.Registration
 	f.reg.Result, f.reg.FailureReason, f.reg.SettledAt, f.reg.State = reg.Result, reg.FailureReason, reg.SettledAt, reg.State
 	f.settling = false
+	f.speed, f.limiter = nil, nil // a running transfer keeps its own pointer
 	delete(m.active, appID{f.reg.App, f.reg.ID})
 	for i, o := range m.order {
 		if o == f {

@@ -87,8 +87,11 @@ func (m *Manager) uploadOf(f *fetch, r *record) upload {
 // readUploads gives reqs, the requests of f (to register again: Retry),
 // their upload bodies back from f's files.
 func (m *Manager) readUploads(f *fetch, reqs []model.Request) error {
+	m.mu.Lock()
+	recs := recordsOf(f)
+	m.mu.Unlock()
 	for i := range reqs {
-		if len(reqs[i].Body) > 0 || i >= len(f.recs) || f.recs[i].uploadSize == 0 {
+		if len(reqs[i].Body) > 0 || i >= len(recs) || recs[i].uploadSize == 0 {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(m.uploadsDir(f.reg.UID), strconv.Itoa(i)))

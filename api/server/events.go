@@ -81,7 +81,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.hub.changed(st):
-			if !s.hub.settles(st) && !gather(r.Context(), stream.lastWrite) {
+			if !s.hub.gatherFor(r.Context(), st, stream.lastWrite) {
 				return
 			}
 			entries, lost := s.hub.take(st)

@@ -147,23 +147,45 @@ func (h *hub) take(st *hubStream) (entries []logEntry, lost bool) {
 	return entries, lost
 }
 
-// settles reports whether a stream of one registration has a durable
-// event of it waiting: that goes out without gather's wait (a client
-// waiting for the fetch to settle, such as `fetch --wait`, learnt it up to
-// 250 ms late). At most a few such events come per registration, so the
-// batching that keeps many app-wide streams cheap is not lost.
-func (h *hub) settles(st *hubStream) bool {
+// gatherFor is gather for st. A stream of one registration stops waiting
+// as soon as a durable event of it is in the log: that goes out at once (a
+// client waiting for the fetch to settle, such as `fetch --wait`, learnt
+// it up to 250 ms late). At most a few such events come per registration,
+// so the batching that keeps many app-wide streams cheap is not lost.
+func (h *hub) gatherFor(ctx context.Context, st *hubStream, lastWrite time.Time) bool {
 	if st.uid == "" {
-		return false
+		return gather(ctx, lastWrite)
 	}
+	for {
+		settles, grew := h.settles(st)
+		wait := streamBatch - time.Since(lastWrite)
+		if settles || wait <= 0 {
+			return ctx.Err() == nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+			return true
+		case <-grew:
+			t.Stop()
+		}
+	}
+}
+
+// settles reports whether st has a durable event waiting in the log, and
+// returns the channel closed when the log next grows.
+func (h *hub) settles(st *hubStream) (bool, <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range h.log[max(st.cursor, h.first)-h.first:] {
 		if e.seq > 0 && st.wants(e) {
-			return true
+			return true, h.wake
 		}
 	}
-	return false
+	return false, h.wake
 }
 
 func (st *hubStream) wants(e logEntry) bool {
