@@ -61,7 +61,14 @@ const (
 	// server, a long or lossy link or TCP's slow start at any real RTT
 	// makes the first 100 ms slower than that, and those are the cases
 	// segments are for.
+	//
+	// A stream below an eighth of that 40 ms in is split then: on a long
+	// link the first round trips say enough, and every 100 ms of waiting
+	// is 100 ms of 16 connections lost (an 80 ms link's first 40 ms bring
+	// at most one 64 KiB window). A capped server's first burst can look
+	// fast that early (nginx lets a second's worth out at once).
 	probeWindow = 100 * time.Millisecond
+	probeEarly  = 40 * time.Millisecond
 	probeStep   = 20 * time.Millisecond
 	fastStream  = 64 << 20
 )
@@ -120,15 +127,19 @@ func (t *transfer) probe(now time.Time, pos int64) (decided, split bool) {
 		return true, false
 	}
 	elapsed := now.Sub(t.bodyAt)
-	if elapsed < probeWindow {
+	if elapsed < probeEarly {
 		return false, false
 	}
-	t.probing = false
 	rate := float64(pos-t.base) / elapsed.Seconds()
+	fast := float64(t.m.cfg.fastStream)
+	if elapsed < probeWindow && rate >= fast/8 {
+		return false, false // not clearly slow yet
+	}
+	t.probing = false
 	if lim := t.limit.lowest(); lim > 0 && rate >= float64(lim)/2 {
 		return true, false // the limit, not the path, sets the pace
 	}
-	return true, rate < float64(t.m.cfg.fastStream) && t.ck.Total-pos >= 2*minSplit
+	return true, rate < fast && t.ck.Total-pos >= 2*minSplit
 }
 
 // splitAt ends a probed stream stopped at pos: its bytes become the first
