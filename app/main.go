@@ -95,6 +95,7 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 
 	sub := mgr.Subscribe("")
 	da.view.SetAll(mgr.List())
+	go da.view.Model.WarmKeys()
 	da.view.Start()
 	da.notify = notify.New(notify.Options{
 		AppName:      "bgfetch",
@@ -121,6 +122,7 @@ func (dk Desktop) Run(d *daemon.Daemon, o cli.ServeOptions, logger *slog.Logger)
 	startFrameStats(da.stopPoll)
 	startUIMap(da.uimap, da.stopPoll)
 	defer startCPUProfile()()
+	defer writeHeapProfile()
 	exportShow(da, logger)
 
 	if !o.Hidden || !hasTray {

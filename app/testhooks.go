@@ -7,6 +7,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -106,4 +107,24 @@ func startCPUProfile() (stop func()) {
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// heapProfileEnv names a file for a Go heap profile of the desktop app,
+// written at quit (go tool pprof -sample_index=inuse_space FILE): what
+// the memory benchmarks' megabytes are made of, as far as Go holds them.
+const heapProfileEnv = "BGFETCH_HEAP_PROFILE"
+
+// writeHeapProfile writes the profile when heapProfileEnv is set.
+func writeHeapProfile() {
+	path := os.Getenv(heapProfileEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	pprof.WriteHeapProfile(f)
 }

@@ -188,8 +188,12 @@ func (m *Manager) Click(uid string) error {
 		return err
 	}
 	defer f.ops.Unlock()
+	recs, err := m.recordsOf(f)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
-	ev := model.Event{Type: model.EventClick, Registration: m.snapshot(f), Records: recordViews(f)}
+	ev := model.Event{Type: model.EventClick, Registration: m.snapshot(f), Records: recordViews(recs)}
 	m.mu.Unlock()
 	err = m.store.Update(func(tx *persistence.Tx) error { return m.outbox.append(tx, &ev) })
 	if err != nil {

@@ -79,21 +79,23 @@ func (m *Manager) Retry(uid string) (model.Registration, error) {
 			err = model.InvalidStatef("the fetch %s succeeded; only a failed or cancelled fetch can be retried", uid)
 		}
 	}
-	var req model.FetchRequest
-	if err == nil {
-		req = retryRequest(f)
-	}
-	app := f.reg.App
 	m.mu.Unlock()
-	if err == nil {
-		err = m.readUploads(f, req.Requests) // upload.go: not kept in memory
-	}
 	if err != nil {
+		return model.Registration{}, err
+	}
+	recs, err := m.recordsOf(f)
+	if err != nil {
+		return model.Registration{}, err
+	}
+	m.mu.Lock()
+	req, app := retryRequest(f, recs), f.reg.App
+	m.mu.Unlock()
+	if err := m.readUploads(f, recs, req.Requests); err != nil { // upload.go: not kept in memory
 		return model.Registration{}, err
 	}
 	reg, err := m.register(app, req, func(nf *fetch) error {
 		nf.reg.RetryOf = uid
-		return m.takeBodies(f, nf)
+		return m.takeBodies(f, recs, nf)
 	})
 	if model.AsError(err) != nil && model.AsError(err).Duplicate {
 		return model.Registration{}, model.InvalidStatef("the id %q is active again", req.ID)
@@ -107,14 +109,15 @@ func (m *Manager) Retry(uid string) (model.Registration, error) {
 	return reg, nil
 }
 
-// retryRequest is the fetch() call that registered f. m.mu held.
-func retryRequest(f *fetch) model.FetchRequest {
+// retryRequest is the fetch() call that registered f, whose records are
+// recs. m.mu held.
+func retryRequest(f *fetch, recs []*record) model.FetchRequest {
 	req := model.FetchRequest{
 		ID: f.reg.ID, Title: f.reg.Title, Icons: f.reg.Icons, DownloadTotal: f.reg.DownloadTotal,
 		Destination: f.reg.Destination, Handler: f.reg.Handler, Priority: f.reg.Priority,
 		MaxBytesPerSecond: f.reg.MaxBytesPerSecond, Connections: f.reg.Connections, Metered: f.reg.Metered,
 	}
-	for _, r := range recordsOf(f) {
+	for _, r := range recs {
 		req.Requests = append(req.Requests, r.Request)
 	}
 	return req
@@ -124,7 +127,7 @@ func retryRequest(f *fetch) model.FetchRequest {
 // validator whose partial or complete body is still in the data dir) to
 // the new fetch nf, with checkpoints that resume them. nf is not shared
 // yet.
-func (m *Manager) takeBodies(old, nf *fetch) error {
+func (m *Manager) takeBodies(old *fetch, oldRecs []*record, nf *fetch) error {
 	// A cancelled transfer may still be storing its last checkpoint.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		m.mu.Lock()
@@ -143,7 +146,7 @@ func (m *Manager) takeBodies(old, nf *fetch) error {
 		i        int
 	}
 	var moves []move
-	for i, r := range recordsOf(old) {
+	for i, r := range oldRecs {
 		if r.running {
 			continue // still winding down: fetched again
 		}

@@ -191,12 +191,9 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 		f.recs = append(f.recs, r)
 	}
 	if !active {
-		// History: keep the documents, not the records (state.go).
+		// History: the records stay in the store (state.go).
 		f.coldKnown, f.coldUploaded = f.knownTotal(), f.uploadedBytes()
-		f.recs, f.cold = nil, docs
-		if f.cold == nil {
-			f.cold = [][]byte{}
-		}
+		f.recs, f.cold = nil, true
 	}
 	return nil
 }

@@ -63,12 +63,18 @@ func (m *Manager) List() []model.Registration {
 // (for UIs; clients use MatchAll).
 func (m *Manager) Records(uid string) ([]model.Record, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	f, err := m.lookup(uid)
+	m.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	return recordViews(f), nil
+	recs, err := m.recordsOf(f)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return recordViews(recs), nil
 }
 
 // MatchAll returns the records matching q (spec C.18).
@@ -78,16 +84,22 @@ func (m *Manager) MatchAll(uid string, q model.MatchQuery) ([]model.Record, erro
 		return nil, err
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	f, err := m.lookup(uid)
+	if err == nil && !f.reg.RecordsAvailable {
+		err = model.InvalidStatef("the records of %s are no longer available", uid)
+	}
+	m.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	if !f.reg.RecordsAvailable {
-		return nil, model.InvalidStatef("the records of %s are no longer available", uid)
+	recs, err := m.recordsOf(f)
+	if err != nil {
+		return nil, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	out := []model.Record{}
-	for _, r := range recordsOf(f) {
+	for _, r := range recs {
 		if match(r.Request) {
 			out = append(out, recordView(r))
 		}

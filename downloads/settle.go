@@ -172,7 +172,7 @@ func (m *Manager) settledEvent(f *fetch, result model.Result, reason model.Failu
 	sr.Result, sr.FailureReason, sr.SettledAt, sr.State = result, reason, &now, model.StateSettled
 	reg := m.snapshot(f)
 	reg.Result, reg.FailureReason, reg.SettledAt, reg.State = result, reason, &now, model.StateSettled
-	return model.Event{Type: typ, Registration: reg, Records: recordViews(f)}, sr.doc()
+	return model.Event{Type: typ, Registration: reg, Records: recordViews(f.recs)}, sr.doc()
 }
 
 // unclaim undoes claimSettle after a settle could not be stored; the

@@ -3,6 +3,7 @@ package downloads
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,12 +22,12 @@ type fetch struct {
 
 	reg  model.Registration // persisted fields; byte counts live below
 	recs []*record
-	// cold: a settled fetch loaded from the store keeps its records'
-	// stored documents instead of recs (nil then), decoded when asked for
-	// (recordsOf), and the sums a snapshot needs. 10,000 kept
-	// registrations held 12 MB of decoded records in memory for a window
-	// that shows the files of one fetch at a time.
-	cold                    [][]byte
+	// cold: a settled fetch loaded from the store as history keeps no
+	// records in memory (recs is nil), only the sums a snapshot needs; they
+	// are read from the store when asked for (recordsOf). 10,000 kept
+	// registrations held 12 MB of decoded records, 7 MB as their stored
+	// documents, for a window that shows the files of one fetch at a time.
+	cold                    bool
 	coldKnown, coldUploaded int64
 	paused                  bool
 	uiUpdated               bool
@@ -161,7 +162,7 @@ func (m *Manager) snapshot(f *fetch) model.Registration {
 
 // knownTotal is the sum of the lengths the servers announced. m.mu held.
 func (f *fetch) knownTotal() int64 {
-	if f.cold != nil {
+	if f.cold {
 		return f.coldKnown
 	}
 	var known int64
@@ -175,7 +176,7 @@ func (f *fetch) knownTotal() int64 {
 
 // uploadedBytes sums the records' sent upload bytes.
 func (f *fetch) uploadedBytes() int64 {
-	if f.cold != nil {
+	if f.cold {
 		return f.coldUploaded
 	}
 	var n int64
@@ -248,9 +249,9 @@ func recordView(r *record) model.Record {
 	return v
 }
 
-// recordViews are the public copies of f's records. m.mu held.
-func recordViews(f *fetch) []model.Record {
-	recs := recordsOf(f)
+// recordViews are the public copies of recs. m.mu held when they are a
+// warm fetch's.
+func recordViews(recs []*record) []model.Record {
 	out := make([]model.Record, len(recs))
 	for i, r := range recs {
 		out[i] = recordView(r)
@@ -258,20 +259,36 @@ func recordViews(f *fetch) []model.Record {
 	return out
 }
 
-// recordsOf is f's records: recs, or for a cold fetch its documents
-// decoded afresh (to read: a change to them would be lost). Every path
-// that may see a settled fetch reads its records through here. m.mu held.
-func recordsOf(f *fetch) []*record {
-	if f.cold == nil {
-		return f.recs
+// recordsOf is f's records: recs, or for a cold fetch fresh copies read
+// from the store (to read: a change to them would be lost). m.mu must
+// not be held, since a cold fetch's are read from disk; a warm fetch's
+// are f.recs, to be read with m.mu held. Every path that may see a
+// settled fetch reads its records through here.
+func (m *Manager) recordsOf(f *fetch) ([]*record, error) {
+	m.mu.Lock()
+	cold, uid := f.cold, f.reg.UID
+	m.mu.Unlock()
+	if !cold {
+		return f.recs, nil // set once at registration or load
 	}
-	out := make([]*record, 0, len(f.cold))
-	for i, d := range f.cold {
-		if r, err := decodeRecord(d, i, false); err == nil { // each was read once at load
-			out = append(out, r)
+	var docs [][]byte
+	err := m.store.View(func(tx *persistence.Tx) error {
+		var err error
+		docs, err = tx.Records(uid)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*record, 0, len(docs))
+	for i, d := range docs {
+		r, err := decodeRecord(d, i, false)
+		if err != nil {
+			return nil, fmt.Errorf("registration %s: %w", uid, err)
 		}
+		recs = append(recs, r)
 	}
-	return out
+	return recs, nil
 }
 
 // setOffset publishes a record's stored byte count.

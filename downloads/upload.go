@@ -85,11 +85,8 @@ func (m *Manager) uploadOf(f *fetch, r *record) upload {
 }
 
 // readUploads gives reqs, the requests of f (to register again: Retry),
-// their upload bodies back from f's files.
-func (m *Manager) readUploads(f *fetch, reqs []model.Request) error {
-	m.mu.Lock()
-	recs := recordsOf(f)
-	m.mu.Unlock()
+// their upload bodies back from f's files; recs are f's records.
+func (m *Manager) readUploads(f *fetch, recs []*record, reqs []model.Request) error {
 	for i := range reqs {
 		if len(reqs[i].Body) > 0 || i >= len(recs) || recs[i].uploadSize == 0 {
 			continue

@@ -17,6 +17,7 @@ type fakeManager struct {
 	icons    map[string][]byte
 	handlers map[string]json.RawMessage
 	records  map[string][]model.Record
+	reads    map[string]int // Records calls by uid
 	n        int
 	settings model.Settings
 	patches  []model.RegistrationPatch
@@ -54,6 +55,10 @@ func (f *fakeManager) Forget(uid string) error        { f.record("forget " + uid
 func (f *fakeManager) Records(uid string) ([]model.Record, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.reads == nil {
+		f.reads = map[string]int{}
+	}
+	f.reads[uid]++
 	return f.records[uid], nil
 }
 func (f *fakeManager) HasHandler(r model.Registration) bool {

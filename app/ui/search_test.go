@@ -119,3 +119,35 @@ func TestSearchTenThousand(t *testing.T) {
 		t.Fatalf("a search took %v", worst)
 	}
 }
+
+// TestWarmKeys: WarmKeys reads the file names of settled fetches ahead of
+// a search, once each; an active fetch's are read when a search needs
+// them (they may still change); the search then finds by them.
+func TestWarmKeys(t *testing.T) {
+	mgr := newFakeManager()
+	mgr.records["done"] = []model.Record{{Request: model.Request{URL: "https://maps.test/bavaria-2026.osm.pbf"}}}
+	mgr.records["run"] = []model.Record{{Request: model.Request{URL: "https://maps.test/saxony.osm.pbf"}}}
+	v, _ := newTestView(t, mgr, Options{})
+	v.SetAll([]model.Registration{reg("done", settled(model.ResultSuccess, "")), reg("run")})
+	v.Model.WarmKeys()
+	reads := func(uid string) int {
+		mgr.mu.Lock()
+		defer mgr.mu.Unlock()
+		return mgr.reads[uid]
+	}
+	if reads("done") != 1 || reads("run") != 0 {
+		t.Fatalf("warmed: %d reads of the settled fetch, %d of the active one", reads("done"), reads("run"))
+	}
+	for q, want := range map[string]string{"bavaria": "done", "saxony": "run"} {
+		v.Search.SetText(q)
+		if v.List.Length() != 1 {
+			t.Fatalf("search %q: %d rows", q, v.List.Length())
+		}
+		if it, _ := v.Model.At(0); it.Reg.UID != want {
+			t.Fatalf("search %q found %s", q, it.Reg.UID)
+		}
+	}
+	if reads("done") != 1 || reads("run") != 1 {
+		t.Fatalf("after the searches: %d and %d reads, want 1 each", reads("done"), reads("run"))
+	}
+}
