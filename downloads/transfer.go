@@ -56,6 +56,11 @@ type transfer struct {
 	ck      persistence.Checkpoint
 	probing bool      // splitIfSlow: the probe has not decided yet
 	bodyAt  time.Time // when beforeCopy let the body start
+	// probeStart is closed by beforeCopy when the body starts with
+	// splitIfSlow: only then does the watcher run the probe's ticker (a
+	// connect to a blackholed host waits up to 30 s, and 1,000 such
+	// records would each wake it 50 times a second).
+	probeStart chan struct{}
 }
 
 // roomGate is grab's RateLimiter: after each chunk grab wrote, the
@@ -89,7 +94,7 @@ func (m *Manager) partialPath(f *fetch, r *record) string {
 // newTransfer prepares an attempt of r. m.mu held.
 func (m *Manager) newTransfer(f *fetch, r *record) *transfer {
 	return &transfer{m: m, f: f, r: r, path: m.partialPath(f, r), isGET: r.Request.Method == http.MethodGet, ck: r.ckpt,
-		grab: m.grab, http: m.httpc, limit: limiters{f.limiter, m.global}}
+		grab: m.grab, http: m.httpc, limit: limiters{f.limiter, m.global}, probeStart: make(chan struct{})}
 }
 
 // run makes one attempt. It returns nil when the body is complete, a
@@ -228,6 +233,13 @@ func (t *transfer) beforeCopy(resp *grab.Response) error {
 	t.started, t.base, t.skipped, t.ck = true, base, skipped, ck
 	t.probing, t.bodyAt = plan == splitIfSlow, time.Now()
 	t.mu.Unlock()
+	if plan == splitIfSlow {
+		select {
+		case <-t.probeStart: // one attempt, one body: never twice
+		default:
+			close(t.probeStart)
+		}
+	}
 	t.r.ckpt = ck
 	return nil
 }
@@ -290,20 +302,31 @@ func (t *transfer) watch(ctx context.Context, resp *grab.Response) error {
 	defer tick.Stop()
 	lastCk, lastCkOff := time.Now(), t.offset
 	lastMove, lastOff := time.Now(), t.offset
-	probe := time.NewTicker(probeStep)
-	defer probe.Stop()
+	probeStart := t.probeStart
+	var probe *time.Ticker
+	var probeTick <-chan time.Time
+	defer func() {
+		if probe != nil {
+			probe.Stop()
+		}
+	}()
 	var stopReason error
 	for stopReason == nil {
 		select {
 		case <-resp.Done:
 			return t.finish(ctx, resp)
-		case now := <-probe.C:
+		case <-probeStart:
+			probeStart = nil
+			probe = time.NewTicker(probeStep)
+			probeTick = probe.C
+		case now := <-probeTick:
 			decided, split := t.probe(now, t.position(resp, t.offset))
 			if split {
 				stopReason = errSegment
 			}
 			if decided {
 				probe.Stop()
+				probeTick = nil
 			}
 		case now := <-tick.C:
 			pos := t.position(resp, t.offset)
