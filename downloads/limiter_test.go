@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// The limiter holds a rate within a few percent over a couple of seconds,
-// however large the reads, and follows a new rate at once.
+// The limiter never lets more than its rate through (+10 % over 1.5 s,
+// its burst), however large the reads, and follows a new rate at once.
+// Below the rate the bound is loose (-25 %): a sleeper that wakes late on a
+// loaded machine (-race, parallel tests) lowers it without the limiter's
+// fault (3.56 MB/s of 4 MiB/s seen once in CI-like runs); the accuracy on
+// a real transfer is make bench's (rows 9a, 9b: ±5 % over 20 s).
 func TestLimiterRate(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(4 << 20)
@@ -23,12 +27,12 @@ func TestLimiterRate(t *testing.T) {
 		return float64(n) / time.Since(start).Seconds()
 	}
 	for _, chunk := range []int{16 << 10, 256 << 10} {
-		if got := measure(1500*time.Millisecond, chunk); got < 0.9*(4<<20) || got > 1.1*(4<<20) {
-			t.Errorf("chunks of %d: %.0f B/s, want 4 MiB/s ±10%%", chunk, got)
+		if got := measure(1500*time.Millisecond, chunk); got < 0.75*(4<<20) || got > 1.1*(4<<20) {
+			t.Errorf("chunks of %d: %.0f B/s, want 4 MiB/s (-25 %%, +10 %%)", chunk, got)
 		}
 	}
 	l.SetRate(1 << 20)
-	if got := measure(1500*time.Millisecond, 64<<10); got < 0.9*(1<<20) || got > 1.15*(1<<20) {
+	if got := measure(1500*time.Millisecond, 64<<10); got < 0.75*(1<<20) || got > 1.15*(1<<20) {
 		t.Errorf("after SetRate: %.0f B/s, want 1 MiB/s", got)
 	}
 	l.SetRate(0)
