@@ -170,17 +170,16 @@ func (m *Manager) load() error {
 }
 
 func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
-	uid := f.reg.UID
+	uid, active := f.reg.UID, f.reg.Active()
 	docs, err := tx.Records(uid)
 	if err != nil {
 		return err
 	}
-	active := f.reg.Active()
-	for i, d := range docs {
-		r, err := decodeRecord(d, i, active)
-		if err != nil {
-			return fmt.Errorf("registration %s: %w", uid, err)
-		}
+	recs, err := decodeRecords(uid, docs, active)
+	if err != nil {
+		return err
+	}
+	for i, r := range recs {
 		if active && r.State == model.RecordPending {
 			if r.ckpt, err = tx.Checkpoint(uid, i); err != nil {
 				return err
@@ -188,14 +187,27 @@ func (m *Manager) loadRecords(tx *persistence.Tx, f *fetch) error {
 			r.offset.Store(r.ckpt.Offset)
 		}
 		f.downloaded.Add(r.offset.Load())
-		f.recs = append(f.recs, r)
 	}
+	f.recs = recs
 	if !active {
 		// History: the records stay in the store (state.go).
 		f.coldKnown, f.coldUploaded = f.knownTotal(), f.uploadedBytes()
 		f.recs, f.cold = nil, true
 	}
 	return nil
+}
+
+// decodeRecords reads the stored documents of uid's records, in order.
+func decodeRecords(uid string, docs [][]byte, active bool) ([]*record, error) {
+	recs := make([]*record, 0, len(docs))
+	for i, d := range docs {
+		r, err := decodeRecord(d, i, active)
+		if err != nil {
+			return nil, fmt.Errorf("registration %s: %w", uid, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs, nil
 }
 
 // decodeRecord reads the stored document of record i; active tells

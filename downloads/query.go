@@ -62,9 +62,7 @@ func (m *Manager) List() []model.Registration {
 // Records returns every record of a kept registration, available or not
 // (for UIs; clients use MatchAll).
 func (m *Manager) Records(uid string) ([]model.Record, error) {
-	m.mu.Lock()
-	f, err := m.lookup(uid)
-	m.mu.Unlock()
+	f, err := m.find(uid)
 	if err != nil {
 		return nil, err
 	}

@@ -112,20 +112,15 @@ func (t *transfer) splits(hr *http.Response, ck persistence.Checkpoint) splitPla
 	return oneStream
 }
 
-// probe is the automatic split decision for a stream started with
-// splitIfSlow, at now with pos bytes stored: decided once the stream has
-// run probeWindow (or is no candidate), split when it ran slower than
-// fastStream, its own speed limits were not what held it back, and enough
-// is left to share.
+// probe is the automatic split decision for a stream whose body started
+// with splitIfSlow (the watcher asks only then, until decided), at now with
+// pos bytes stored: decided once the stream has run probeWindow, or
+// probeEarly if clearly slow; split when it ran slower than fastStream,
+// its own speed limits were not what held it back, and enough is left to
+// share.
 func (t *transfer) probe(now time.Time, pos int64) (decided, split bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	switch {
-	case !t.started:
-		return false, false // no answer yet
-	case !t.probing:
-		return true, false
-	}
 	elapsed := now.Sub(t.bodyAt)
 	if elapsed < probeEarly {
 		return false, false
@@ -135,7 +130,6 @@ func (t *transfer) probe(now time.Time, pos int64) (decided, split bool) {
 	if elapsed < probeWindow && rate >= fast/8 {
 		return false, false // not clearly slow yet
 	}
-	t.probing = false
 	if lim := t.limit.lowest(); lim > 0 && rate >= float64(lim)/2 {
 		return true, false // the limit, not the path, sets the pace
 	}
@@ -154,10 +148,9 @@ func (t *transfer) splitAt(pos int64) error {
 	if err := syncFile(t.path); err != nil {
 		return err
 	}
-	if err := t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) }); err != nil {
+	if err := t.saveCheckpoint(ck); err != nil {
 		return err
 	}
-	t.r.ckpt = ck
 	t.f.setOffset(t.r, pos)
 	t.m.log.Debug("splitting a slow stream", "uid", t.f.reg.UID, "index", t.r.Index, "stored", pos, "total", ck.Total)
 	return errSegment
@@ -408,11 +401,11 @@ func (st *segmented) fetchRange(ctx context.Context, seg *segment, buf []byte) e
 			if err != nil {
 				return err
 			}
-			if err := t.m.checkRoom(); err != nil {
-				return err
-			}
-			if err := t.limit.WaitN(ctx, n); err != nil {
-				return context.Cause(ctx)
+			if err := (roomGate{t}).WaitN(ctx, n); err != nil {
+				if err == ctx.Err() {
+					return context.Cause(ctx) // a limiter's wait ended with ctx
+				}
+				return err // the disk is full (checkRoom)
 			}
 			if done {
 				return nil
@@ -628,11 +621,9 @@ func (t *transfer) checkpointSegments(st *segmented) {
 	st.mu.Unlock()
 	err := st.file.Sync()
 	if err == nil {
-		err = t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) })
+		err = t.saveCheckpoint(ck)
 	}
 	if err != nil {
 		t.m.log.Warn("checkpoint", "uid", t.f.reg.UID, "index", t.r.Index, "err", err)
-		return
 	}
-	t.r.ckpt = ck
 }

@@ -3,7 +3,6 @@ package downloads
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -280,15 +279,7 @@ func (m *Manager) recordsOf(f *fetch) ([]*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]*record, 0, len(docs))
-	for i, d := range docs {
-		r, err := decodeRecord(d, i, false)
-		if err != nil {
-			return nil, fmt.Errorf("registration %s: %w", uid, err)
-		}
-		recs = append(recs, r)
-	}
-	return recs, nil
+	return decodeRecords(uid, docs, false)
 }
 
 // setOffset publishes a record's stored byte count.

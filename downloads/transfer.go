@@ -54,7 +54,6 @@ type transfer struct {
 	base    int64 // offset in the file where this response's bytes start
 	skipped int64 // bytes grab counts as resumed (BytesComplete includes them)
 	ck      persistence.Checkpoint
-	probing bool      // splitIfSlow: the probe has not decided yet
 	bodyAt  time.Time // when beforeCopy let the body start
 	// probeStart is closed by beforeCopy when the body starts with
 	// splitIfSlow: only then does the watcher run the probe's ticker (a
@@ -231,14 +230,10 @@ func (t *transfer) beforeCopy(resp *grab.Response) error {
 	ck.Offset = base
 	t.mu.Lock()
 	t.started, t.base, t.skipped, t.ck = true, base, skipped, ck
-	t.probing, t.bodyAt = plan == splitIfSlow, time.Now()
+	t.bodyAt = time.Now()
 	t.mu.Unlock()
 	if plan == splitIfSlow {
-		select {
-		case <-t.probeStart: // one attempt, one body: never twice
-		default:
-			close(t.probeStart)
-		}
+		close(t.probeStart) // grab calls BeforeCopy once per attempt
 	}
 	t.r.ckpt = ck
 	return nil
@@ -443,10 +438,9 @@ func (t *transfer) restart() error {
 		return err
 	}
 	ck := persistence.Checkpoint{Total: -1}
-	if err := t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) }); err != nil {
+	if err := t.saveCheckpoint(ck); err != nil {
 		return err
 	}
-	t.r.ckpt = ck
 	t.f.setOffset(t.r, 0)
 	return errRestart
 }
@@ -481,6 +475,13 @@ func (t *transfer) checkpoint(pos int64) error {
 	t.ck.Offset = pos
 	ck := t.ck
 	t.mu.Unlock()
+	return t.saveCheckpoint(ck)
+}
+
+// saveCheckpoint stores ck as the record's resume point; every byte it
+// counts must be durable already (checkpoint, checkpointSegments and
+// splitAt sync first; restart counts none).
+func (t *transfer) saveCheckpoint(ck persistence.Checkpoint) error {
 	if err := t.m.store.Update(func(tx *persistence.Tx) error { return tx.PutCheckpoint(t.f.reg.UID, t.r.Index, ck) }); err != nil {
 		return err
 	}
