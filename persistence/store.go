@@ -43,8 +43,10 @@ type Store struct {
 	outboxMu sync.Mutex
 	nextSeq  uint64 // guarded by outboxMu
 
-	stop chan struct{}
-	done chan struct{}
+	log     *slog.Logger
+	written chan struct{} // a commit happened (compaction.go)
+	stop    chan struct{}
+	loops   sync.WaitGroup // gcLoop and compactLoop
 }
 
 // Key prefixes: a letter and a slash, followed by the key proper.
@@ -69,6 +71,10 @@ const MaxValueBytes = valueLogFileSize - 64<<10
 
 // memTableSize is the size of each of Badger's memtables.
 const memTableSize = 4 << 20
+
+// levelZeroTables is how many tables Badger's level 0 holds before it
+// wants compacting (NumLevelZeroTables; compaction.go).
+const levelZeroTables = 2
 
 // DiskReserve is the room the store must find free on its file system.
 // Badger writes its write-ahead logs (a file of twice the memtable size
@@ -102,10 +108,10 @@ func badgerOptions(dir string, logger *slog.Logger) badger.Options {
 		WithIndexCacheSize(1 << 20).
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(8 << 20).
-		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTables(levelZeroTables).
 		WithNumLevelZeroTablesStall(8).
 		WithValueLogFileSize(valueLogFileSize).
-		WithNumCompactors(2).
+		WithNumCompactors(0). // compaction.go: compacts after writes instead
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
 		WithCompactL0OnClose(false).
@@ -131,7 +137,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.release()
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, lock: lock, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{db: db, lock: lock, log: logger, written: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := s.loadNextSeq(); err != nil {
 		db.Close()
 		lock.release()
@@ -141,21 +147,24 @@ func Open(dir string, opts Options) (*Store, error) {
 	if gc == 0 {
 		gc = 10 * time.Minute
 	}
+	s.loops.Add(2)
 	go s.gcLoop(gc)
+	go s.compactLoop()
+	s.wrote() // level 0 may hold tables from before
 	return s, nil
 }
 
 // Close flushes and closes the store and releases the directory.
 func (s *Store) Close() error {
 	close(s.stop)
-	<-s.done
+	s.loops.Wait()
 	err := s.db.Close()
 	s.lock.release()
 	return err
 }
 
 func (s *Store) gcLoop(every time.Duration) {
-	defer close(s.done)
+	defer s.loops.Done()
 	if every < 0 {
 		<-s.stop
 		return
@@ -222,6 +231,7 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 		}
 		return fmt.Errorf("commit: %w", cleanError(err))
 	}
+	s.wrote()
 	return nil
 }
 
@@ -238,6 +248,7 @@ func (s *Store) UpdateMany(n int, fn func(tx *Tx, i int) error) error {
 			if err := tx.txn.Commit(); err != nil {
 				return fmt.Errorf("commit: %w", cleanError(err))
 			}
+			s.wrote()
 			tx.txn = s.db.NewTransaction(true)
 			err = fn(tx, i)
 		}
@@ -252,6 +263,7 @@ func (s *Store) UpdateMany(n int, fn func(tx *Tx, i int) error) error {
 	if err := tx.txn.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", cleanError(err))
 	}
+	s.wrote()
 	return nil
 }
 
