@@ -2,6 +2,7 @@ package memtrim
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -84,16 +85,28 @@ func TestIdleNotWorth(t *testing.T) {
 	}
 }
 
-// FreeHeap reads a figure: garbage made and collected shows as free heap.
-func TestFreeHeap(t *testing.T) {
+// Reclaimable counts garbage made and collected (free heap) and garbage
+// no collection has seen yet.
+func TestReclaimable(t *testing.T) {
 	var keep [][]byte
 	for range 64 {
 		keep = append(keep, make([]byte, 256<<10))
 	}
 	keep = nil
 	runtime.GC()
-	if f := FreeHeap(); f == 0 {
-		t.Fatalf("FreeHeap = 0 after 16 MiB were collected")
+	if f := Reclaimable(); f < 8<<20 {
+		t.Fatalf("Reclaimable = %d B after 16 MiB were collected", f)
+	}
+	debug.FreeOSMemory()
+	old := debug.SetGCPercent(-1) // no collection until the end
+	defer debug.SetGCPercent(old)
+	before := Reclaimable()
+	for range 64 {
+		keep = append(keep, make([]byte, 256<<10))
+	}
+	keep = nil
+	if f := Reclaimable(); f < before+12<<20 {
+		t.Fatalf("Reclaimable = %d B after 16 MiB of uncollected garbage (%d B before)", f, before)
 	}
 	_ = keep
 }
