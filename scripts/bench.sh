@@ -216,11 +216,15 @@ bench_daemon "$DB"
 mkdir -p "$OUT"
 URL_BIG=$BASE/big.bin
 RSS_B1_PEAK=0
-# b1_run TOOL RUN: one download of the big file; B1_LINE gets "wall cpu".
+# steal_ticks: CPU time the host took from this VM since boot (/proc/stat).
+steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
+# b1_run TOOL RUN: one download of the big file; B1_LINE gets "wall cpu",
+# B1_STEAL the seconds of CPU the host took meanwhile.
 b1_run() {
-	local tool=$1 r=$2 line
+	local tool=$1 r=$2 line st0
 	rm -rf "$OUT" && mkdir -p "$OUT"
 	settle_disk
+	st0=$(steal_ticks)
 	case $tool in
 	curl) line=$("$BB" run -- curl -sS -o "$OUT/big.bin" "$URL_BIG") ;;
 	curl+fsync) # the durability bgfetch provides: the body is on disk when it says done
@@ -235,6 +239,7 @@ b1_run() {
 		((hwm > RSS_B1_PEAK)) && RSS_B1_PEAK=$hwm
 		;;
 	esac
+	B1_STEAL=$(awk -v a="$st0" -v b="$(steal_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
 	size=$(stat -c %s "$OUT/big.bin")
 	[ "$size" = "$((BIG_MIB << 20))" ] || { echo "bench: $tool wrote $size bytes" >&2; exit 1; }
 	B1_LINE=$line
@@ -247,7 +252,7 @@ B1_TOOLS=(bgfetch curl curl+fsync wget aria2c)
 for tool in "${B1_TOOLS[@]}"; do
 	b1_run "$tool" w
 	read -r wall cpu <<<"$B1_LINE"
-	log "  warm-up $tool: wall ${wall}s cpu ${cpu}s"
+	log "  warm-up $tool: wall ${wall}s cpu ${cpu}s steal ${B1_STEAL}s"
 done
 for ((r = 0; r < RUNS; r++)); do
 	for tool in $(rotate "$r" "${B1_TOOLS[@]}"); do
@@ -255,7 +260,8 @@ for ((r = 0; r < RUNS; r++)); do
 		read -r wall cpu <<<"$B1_LINE"
 		echo "$wall" >>"$RES/b1.$tool.wall"
 		echo "$cpu" >>"$RES/b1.$tool.cpu"
-		log "  run $r $tool: wall ${wall}s cpu ${cpu}s"
+		echo "$B1_STEAL" >>"$RES/b1.$tool.steal"
+		log "  run $r $tool: wall ${wall}s cpu ${cpu}s steal ${B1_STEAL}s"
 	done
 done
 rm -rf "$OUT"
@@ -415,8 +421,9 @@ fi
 
 b1row() {
 	local t=$1
-	printf '| %s | %s | %s | %s | %s |\n' "$t" "$(fmt3 "$(m b1.$t.wall)")" "$(fmt3 "$(m b1.$t.cpu)")" \
-		"$(ratio "$B1_BG_WALL" "$(m b1.$t.wall)")" "$(ratio "$(m b1.bgfetch.cpu)" "$(m b1.$t.cpu)")"
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$(fmt3 "$(m b1.$t.wall)")" "$(fmt3 "$(m b1.$t.cpu)")" \
+		"$(ratio "$B1_BG_WALL" "$(m b1.$t.wall)")" "$(ratio "$(m b1.bgfetch.cpu)" "$(m b1.$t.cpu)")" \
+		"$(paste -sd' ' "$RES/b1.$t.steal" 2>/dev/null)"
 }
 b2row() {
 	local t=$1
@@ -458,8 +465,8 @@ $(transfer_targets)
 
 ## 1. One $BIG_MIB MiB file
 
-| client | wall s | CPU s | bgfetch/peer wall | bgfetch/peer CPU |
-| --- | --- | --- | --- | --- |
+| client | wall s | CPU s | bgfetch/peer wall | bgfetch/peer CPU | host steal s, each run |
+| --- | --- | --- | --- | --- | --- |
 $(b1row bgfetch)
 $(b1row curl)
 $(b1row curl+fsync)
@@ -474,7 +481,10 @@ run pays for the previous one's writeback. A warm-up round of every client comes
 is not counted: the first download after the files are written was 2–3× slower than the
 rest whichever client went first (bgfetch, by the rotation), nearly all of it in the
 kernel's copy into the page cache: it writes into memory nothing used before, which this
-VM hands back to its host while free (free page reporting) and faults in again.
+VM hands back to its host while free (free page reporting) and faults in again. "Host
+steal" is the CPU time the host took from this VM during each run (\`/proc/stat\`), in run
+order: on this machine a 2 GiB run with a second or more of it took up to twice its usual
+time and CPU, whichever client it was.
 
 ## 2. $SMALL_N files of 64 KiB
 
