@@ -31,8 +31,7 @@ func TestCompactionAfterWrites(t *testing.T) {
 	}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		l0, deeper := s.levelZero()
-		if l0 == 0 && deeper {
+		if l0, deeper := s.levelZero(); l0 < levelZeroTables && deeper {
 			break
 		}
 		if time.Now().After(deadline) {
