@@ -15,9 +15,8 @@ import "time"
 // below, keeping the tree in one level. A store nobody writes to wakes
 // nobody.
 //
-// Level 0 stalls writes once it holds NumLevelZeroTablesStall tables (8
-// memtables, 32 MiB of writes). Each commit schedules a look compactDelay
-// later, so a burst that fills level 0 waits about that long at worst.
+// At open the loop looks at once: a crash leaves its memtable, which
+// Badger flushes to level 0 in Open (levelZeroStall says why that matters).
 
 // compactDelay is how long after a write the store looks at level 0,
 // gathering the writes around it into one look.
@@ -37,12 +36,13 @@ func (s *Store) compactLoop() {
 		select {
 		case <-s.stop:
 			return
+		case <-s.compactNow:
 		case <-s.written:
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-time.After(compactDelay):
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(compactDelay):
+			}
 		}
 		if s.compact() {
 			s.wrote() // level 0 got a table meanwhile: look again

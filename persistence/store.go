@@ -43,10 +43,11 @@ type Store struct {
 	outboxMu sync.Mutex
 	nextSeq  uint64 // guarded by outboxMu
 
-	log     *slog.Logger
-	written chan struct{} // a commit happened (compaction.go)
-	stop    chan struct{}
-	loops   sync.WaitGroup // gcLoop and compactLoop
+	log        *slog.Logger
+	written    chan struct{} // a commit happened (compaction.go)
+	compactNow chan struct{} // look at level 0 without waiting (at open)
+	stop       chan struct{}
+	loops      sync.WaitGroup // gcLoop and compactLoop
 }
 
 // Key prefixes: a letter and a slash, followed by the key proper.
@@ -75,6 +76,16 @@ const memTableSize = 4 << 20
 // levelZeroTables is how many tables Badger's level 0 holds before it
 // wants compacting (NumLevelZeroTables; compaction.go).
 const levelZeroTables = 2
+
+// levelZeroStall is where Badger stops writes until level 0 is merged
+// down. Badger flushes the memtables a crash left to level 0 inside Open,
+// before the store's own compaction can run (compaction.go), so a daemon
+// killed again and again before its first compaction adds a table per
+// start: at the 8 Badger has by default, the next Open waited for ever
+// (make faults, 40 SIGKILLs after a 201, hung at the 12th start). The
+// store compacts at open and after every burst of writes, so level 0
+// stays at a few tables in use and this bound is never what holds it.
+const levelZeroStall = 1000
 
 // DiskReserve is the room the store must find free on its file system.
 // Badger writes its write-ahead logs (a file of twice the memtable size
@@ -109,7 +120,7 @@ func badgerOptions(dir string, logger *slog.Logger) badger.Options {
 		WithBaseTableSize(2 << 20).
 		WithBaseLevelSize(8 << 20).
 		WithNumLevelZeroTables(levelZeroTables).
-		WithNumLevelZeroTablesStall(8).
+		WithNumLevelZeroTablesStall(levelZeroStall).
 		WithValueLogFileSize(valueLogFileSize).
 		WithNumCompactors(0). // compaction.go: compacts after writes instead
 		WithNumGoroutines(2).
@@ -137,7 +148,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.release()
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, lock: lock, log: logger, written: make(chan struct{}, 1), stop: make(chan struct{})}
+	s := &Store{db: db, lock: lock, log: logger, written: make(chan struct{}, 1), compactNow: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := s.loadNextSeq(); err != nil {
 		db.Close()
 		lock.release()
@@ -150,7 +161,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	s.loops.Add(2)
 	go s.gcLoop(gc)
 	go s.compactLoop()
-	s.wrote() // level 0 may hold tables from before
+	s.compactNow <- struct{}{} // level 0 may hold tables from before
 	return s, nil
 }
 
