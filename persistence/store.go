@@ -143,6 +143,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	removeEmptyMemtableLogs(filepath.Join(dir, "store"), logger)
 	db, err := badger.Open(badgerOptions(filepath.Join(dir, "store"), logger))
 	if err != nil {
 		lock.release()
@@ -163,6 +164,23 @@ func Open(dir string, opts Options) (*Store, error) {
 	go s.compactLoop()
 	s.compactNow <- struct{}{} // level 0 may hold tables from before
 	return s, nil
+}
+
+// removeEmptyMemtableLogs deletes the empty memtable logs (*.mem) a crash
+// can leave. Badger deletes a flushed memtable's log by emptying it and
+// then removing it; a process killed between the two left a 0-byte log,
+// which the next Open took for a memtable to replay and failed on ("while
+// opening memtables ... Create a new file"): the daemon could not start
+// again (TestOpenAfterCrashLoop, 3 of 3 runs). An empty log holds nothing.
+func removeEmptyMemtableLogs(dir string, logger *slog.Logger) {
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	for _, p := range logs {
+		if fi, err := os.Stat(p); err == nil && fi.Size() == 0 {
+			if err := os.Remove(p); err != nil {
+				logger.Warn("remove an empty memtable log", "path", p, "err", err)
+			}
+		}
+	}
 }
 
 // Close flushes and closes the store and releases the directory.
