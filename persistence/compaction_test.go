@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,16 +32,7 @@ func TestCompactionAfterWrites(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("the writes stalled: level 0 %v after %v", levels(s), time.Since(start))
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if l0, deeper := s.levelZero(); l0 < levelZeroTables && deeper {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("level 0 not merged down: %v", levels(s))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitLevelZero(t, s, "level 0 not merged down", func(l0 int, deeper bool) bool { return l0 < levelZeroTables && deeper })
 	s.Close()
 	s = openTemp(t, dir)
 	defer s.Close()
@@ -99,30 +91,32 @@ func TestOpenAfterCrashLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 20; i++ {
-		cmd := exec.Command(self, "-test.run=^$")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, self, "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
-		done := make(chan error, 1)
-		var out []byte
-		go func() { out, err = cmd.CombinedOutput(); done <- err }()
-		select {
-		case err := <-done:
-			if code := cmd.ProcessState.ExitCode(); code != 1 {
-				t.Fatalf("start %d: exit %d (%v): %s", i+1, code, err, out)
-			}
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
+		out, err := cmd.CombinedOutput()
+		hung := ctx.Err() != nil
+		cancel()
+		if hung {
 			t.Fatalf("start %d hung in Open", i+1)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 1 {
+			t.Fatalf("start %d: exit %d (%v): %s", i+1, code, err, out)
 		}
 	}
 	s := openTemp(t, dir)
 	defer s.Close()
+	waitLevelZero(t, s, "level 0 not merged down after the crashes", func(l0 int, _ bool) bool { return l0 < levelZeroTables })
+}
+
+// waitLevelZero waits up to 15 s for merged(level 0's tables, whether a
+// deeper level holds data), failing with what.
+func waitLevelZero(t *testing.T, s *Store, what string, merged func(l0 int, deeper bool) bool) {
+	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if l0, _ := s.levelZero(); l0 < levelZeroTables {
-			break
-		}
+	for !merged(s.levelZero()) {
 		if time.Now().After(deadline) {
-			t.Fatalf("level 0 not merged down after the crashes: %v", levels(s))
+			t.Fatalf("%s: %v", what, levels(s))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
