@@ -224,8 +224,8 @@ type frameStats struct {
 
 // stealSeconds is the CPU time the hypervisor has taken from this
 // machine since boot (/proc/stat's steal column; 0 where there is none):
-// on these VMs a spell of it is the one cause of a slow frame that no
-// code of ours can have, so the benchmark reports it beside the frames.
+// on these VMs it comes in spells that slow everything, our frames
+// included, so the benchmark reports it beside them.
 func stealSeconds() float64 {
 	data, err := os.ReadFile("/proc/stat")
 	if err != nil {
