@@ -33,19 +33,19 @@ func (s *Store) wrote() {
 func (s *Store) compactLoop() {
 	defer s.loops.Done()
 	for {
+		// At open, then compactDelay after each burst of writes.
+		if s.compact() {
+			s.wrote() // level 0 got a table meanwhile: look again
+		}
 		select {
 		case <-s.stop:
 			return
-		case <-s.compactNow:
 		case <-s.written:
-			select {
-			case <-s.stop:
-				return
-			case <-time.After(compactDelay):
-			}
 		}
-		if s.compact() {
-			s.wrote() // level 0 got a table meanwhile: look again
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(compactDelay):
 		}
 	}
 }

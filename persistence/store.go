@@ -43,11 +43,10 @@ type Store struct {
 	outboxMu sync.Mutex
 	nextSeq  uint64 // guarded by outboxMu
 
-	log        *slog.Logger
-	written    chan struct{} // a commit happened (compaction.go)
-	compactNow chan struct{} // look at level 0 without waiting (at open)
-	stop       chan struct{}
-	loops      sync.WaitGroup // gcLoop and compactLoop
+	log     *slog.Logger
+	written chan struct{} // a commit happened (compaction.go)
+	stop    chan struct{}
+	loops   sync.WaitGroup // gcLoop and compactLoop
 }
 
 // Key prefixes: a letter and a slash, followed by the key proper.
@@ -149,7 +148,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock.release()
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, lock: lock, log: logger, written: make(chan struct{}, 1), compactNow: make(chan struct{}, 1), stop: make(chan struct{})}
+	s := &Store{db: db, lock: lock, log: logger, written: make(chan struct{}, 1), stop: make(chan struct{})}
 	if err := s.loadNextSeq(); err != nil {
 		db.Close()
 		lock.release()
@@ -161,8 +160,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	s.loops.Add(2)
 	go s.gcLoop(gc)
-	go s.compactLoop()
-	s.compactNow <- struct{}{} // level 0 may hold tables from before
+	go s.compactLoop() // looks at once: level 0 may hold tables from before
 	return s, nil
 }
 
