@@ -13,7 +13,7 @@ import (
 	"github.com/bgfetch/bgfetch/downloads/model"
 )
 
-func newTestView(t *testing.T, mgr Manager, opts Options) (*View, fyne.Window) {
+func newTestView(t testing.TB, mgr Manager, opts Options) (*View, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
 	v := NewView(mgr, opts)
