@@ -35,9 +35,9 @@ func newHTTPClient(cfg Config, proxy string) (*http.Client, error) {
 		// Bodies are stored as sent: never let the transport inflate a
 		// gzip Content-Encoding behind our byte counts.
 		DisableCompression: true,
-		// ReadBufferSize stays Go's 4 KiB: bodies are read in 256 KiB
-		// chunks (grab's buffer, the segments'), which bufio hands to the
-		// connection directly, so a bigger buffer only costs memory: every
+		// ReadBufferSize stays Go's 4 KiB: bodies are read in chunks of
+		// 32-256 KiB (copyBuffer), which bufio hands to the connection
+		// directly, so a bigger buffer only costs memory: every
 		// open connection holds one, 256 KiB each before (16 held
 		// streams: about 0.5 MiB of the daemon's RSS, same speed on
 		// loopback).
@@ -80,8 +80,36 @@ func newGrabClient(hc *http.Client) *grab.Client {
 	return &grab.Client{
 		HTTPClient: hc,
 		UserAgent:  version.UserAgent(),
-		BufferSize: 256 << 10,
+		BufferSize: maxCopyBuffer, // each request sets its own (copyBuffer)
 	}
+}
+
+// A stream's copy buffer (grab's, a segment worker's) is both its read
+// and its write size. One fast stream wants it big: 2 GiB from a loopback
+// server took 1.3-1.4 s through grab with 256 KiB, 2.0-2.3 s with 64 KiB.
+// Streams that run side by side share the link, so each needs less, and
+// their buffers are held for as long as they run: 16 held streams with
+// 256 KiB each were about 3 MiB of the desktop app's RSS. So the streams
+// share copyBudget, each taking its part of it when it starts, between
+// minCopyBuffer (grab's default) and maxCopyBuffer.
+const (
+	maxCopyBuffer = 256 << 10
+	minCopyBuffer = 32 << 10
+	copyBudget    = 512 << 10
+)
+
+// copyBufferFor is the copy buffer of a stream that starts while running
+// connections (itself included) are open.
+func copyBufferFor(running int) int {
+	return min(maxCopyBuffer, max(minCopyBuffer, copyBudget/max(running, 1)))
+}
+
+// copyBuffer is the copy buffer of a stream starting now. m.mu not held.
+func (m *Manager) copyBuffer() int {
+	m.mu.Lock()
+	running := m.running
+	m.mu.Unlock()
+	return copyBufferFor(running)
 }
 
 // countingBody counts upload bytes as the transport reads them.

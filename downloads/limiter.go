@@ -112,9 +112,10 @@ func (ls limiters) lowest() int64 {
 }
 
 // chunk is the read size that keeps a limited transfer smooth: a
-// twentieth of a second at the lowest rate, between 4 and 256 KiB.
+// twentieth of a second at the lowest rate, between 4 KiB and
+// maxCopyBuffer.
 func (ls limiters) chunk() int {
-	size := 256 << 10
+	size := maxCopyBuffer
 	for _, l := range ls {
 		if r := l.Rate(); r > 0 {
 			size = min(size, int(r/20))

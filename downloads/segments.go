@@ -293,7 +293,7 @@ func (st *segmented) addWorker(ctx context.Context, extra bool) bool {
 // asked to give its slot back.
 func (st *segmented) work(ctx context.Context) {
 	defer st.wg.Done()
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, st.t.m.copyBuffer())
 	for {
 		seg := st.claim()
 		if seg == nil {
@@ -354,7 +354,7 @@ func (st *segmented) claim() *segment {
 	if largest == nil || largest.end-largest.pos < 2*minSplit {
 		return nil
 	}
-	// The owner writes at most one 256 KiB read past its pos before it
+	// The owner writes at most one read (maxCopyBuffer) past its pos before it
 	// looks at end again: the split point is well beyond that.
 	mid := largest.pos + (largest.end-largest.pos)/2
 	half := &segment{start: mid, pos: mid, end: largest.end, busy: true}
@@ -396,7 +396,7 @@ func (st *segmented) fetchRange(ctx context.Context, seg *segment, buf []byte) e
 		return err
 	}
 	for {
-		n, rerr := io.ReadFull(resp.Body, buf[:t.limit.chunk()])
+		n, rerr := io.ReadFull(resp.Body, buf[:min(len(buf), t.limit.chunk())])
 		if n > 0 {
 			done, err := st.store(seg, buf[:n])
 			if err != nil {

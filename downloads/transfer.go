@@ -125,7 +125,7 @@ func (t *transfer) run(ctx context.Context) error {
 	}
 	greq.BeforeCopy = t.beforeCopy
 	greq.RateLimiter = roomGate{t}
-	greq.BufferSize = t.limit.chunk()
+	greq.BufferSize = min(t.m.copyBuffer(), t.limit.chunk())
 	resp := t.grab.Do(greq)
 	return t.watch(ctx, resp)
 }
