@@ -18,6 +18,9 @@ const (
 	StartupSpell = 20 * time.Second
 	// DaemonEvery is the headless daemon's shortest time between trims.
 	DaemonEvery = 30 * time.Second
+	// tickSlack is how early a tick may come and still count as the one
+	// that ends a wait (Tick).
+	tickSlack = 50 * time.Millisecond
 	// Worth is the free heap (not yet returned) below which a trim is not
 	// worth its collection: a daemon whose fetches retry every few seconds
 	// would otherwise collect every 2 s for nothing (1,000 fetches of a
@@ -64,6 +67,10 @@ func (t *Idle) Tick(now time.Time, activity uint64) bool {
 	if every == 0 {
 		every = Every
 	}
+	// Ticks come about once a second, a few µs early or late: measured to
+	// the tick, a second of quiet read 999.997 ms half the time and the
+	// trim waited a second more.
+	now = now.Add(tickSlack)
 	if !t.pending || now.Sub(t.changed) < Quiet || now.Sub(t.lastTrim) < every {
 		return false
 	}
@@ -72,7 +79,9 @@ func (t *Idle) Tick(now time.Time, activity uint64) bool {
 		free = t.Free
 	}
 	if free() < Worth {
-		t.pending = false // nothing to give back from this spell
+		// Not yet: the spell's garbage may still come (the window draws
+		// what the spell changed after it), so the trim waits for it.
+		// At most one trim per spell still: pending ends with it.
 		return false
 	}
 	t.pending, t.lastTrim = false, now
