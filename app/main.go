@@ -260,7 +260,7 @@ func (da *desktopApp) shutdown() {
 func (da *desktopApp) poll() {
 	t := time.NewTicker(tray.MinInterval)
 	defer t.Stop()
-	trim := memtrim.Idle{Release: releaseMemory}
+	trim := memtrim.Idle{Release: releaseMemory, Worth: trimWorth}
 	lastList, lastTray := time.Now(), time.Time{}
 	trayVersion := ^uint64(0)
 	first := true
@@ -293,6 +293,13 @@ func (da *desktopApp) poll() {
 }
 
 const (
+	// trimWorth is the free Go heap that makes the desktop app's trim
+	// worth it, below memtrim's 4 MiB: the trim also gives back the C
+	// heap's freed pages (the GL driver's), which the Go figure does not
+	// see. With 100 fetches listed, 3.6-3.9 MiB of free Go heap stood
+	// below 4 MiB in two of five runs and the window kept 145.6-146.7 MiB;
+	// trimmed, 141.6-142.0.
+	trimWorth = 1 << 20
 	// reconcileEvery is how often the window checks its rows against the
 	// engine's full list.
 	reconcileEvery = time.Minute

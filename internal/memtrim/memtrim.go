@@ -38,6 +38,9 @@ type Idle struct {
 	Free func() uint64
 	// Every is the shortest time between two trims (0: the const Every).
 	Every time.Duration
+	// Worth is the free heap below which a trim waits (0: the const
+	// Worth).
+	Worth uint64
 
 	activity uint64
 	start    time.Time
@@ -78,7 +81,11 @@ func (t *Idle) Tick(now time.Time, activity uint64) bool {
 	if t.Free != nil {
 		free = t.Free
 	}
-	if free() < Worth {
+	worth := t.Worth
+	if worth == 0 {
+		worth = Worth
+	}
+	if free() < worth {
 		// Not yet: the spell's garbage may still come (the window draws
 		// what the spell changed after it), so the trim waits for it.
 		// At most one trim per spell still: pending ends with it.

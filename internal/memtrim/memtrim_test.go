@@ -104,6 +104,25 @@ func TestIdleNotWorth(t *testing.T) {
 	}
 }
 
+// Idle.Worth replaces the const: a trim comes once that much is free.
+func TestIdleOwnWorth(t *testing.T) {
+	t.Parallel()
+	count := 0
+	free := uint64(1 << 20)
+	tr := Idle{Release: func() { count++ }, Free: func() uint64 { return free }, Worth: 2 << 20}
+	at := time.Unix(1000, 0)
+	tr.Tick(at, 1)
+	tr.Tick(at.Add(time.Second), 1)
+	if count != 0 {
+		t.Fatalf("a trim with 1 MiB free, Worth 2 MiB")
+	}
+	free = 2 << 20
+	tr.Tick(at.Add(2*time.Second), 1)
+	if count != 1 {
+		t.Fatalf("%d trims with 2 MiB free, Worth 2 MiB; want 1", count)
+	}
+}
+
 // Reclaimable counts garbage made and collected (free heap) and garbage
 // no collection has seen yet.
 func TestReclaimable(t *testing.T) {
