@@ -89,13 +89,17 @@ func newGrabClient(hc *http.Client) *grab.Client {
 // server took 1.3-1.4 s through grab with 256 KiB, 2.0-2.3 s with 64 KiB.
 // Streams that run side by side share the link, so each needs less, and
 // their buffers are held for as long as they run: 16 held streams with
-// 256 KiB each were about 3 MiB of the desktop app's RSS. So the streams
+// 256 KiB each were about 4 MiB of the desktop app's RSS. So the streams
 // share copyBudget, each taking its part of it when it starts, between
-// minCopyBuffer (grab's default) and maxCopyBuffer.
+// minCopyBuffer (grab's default) and maxCopyBuffer: the first alone gets
+// all of it, the second half, from the eighth on 32 KiB (16 held streams:
+// 0.9 MiB of buffers; the window with 100 fetches, 16 of them held,
+// 40 -> 35.9 MiB headless with a 512 KiB budget, 0.6 MiB less again with
+// this one).
 const (
 	maxCopyBuffer = 256 << 10
 	minCopyBuffer = 32 << 10
-	copyBudget    = 512 << 10
+	copyBudget    = 256 << 10
 )
 
 // copyBufferFor is the copy buffer of a stream that starts while running

@@ -2,13 +2,13 @@ package downloads
 
 import "testing"
 
-// TestCopyBufferFor: one or two streams get the big buffer; more share
+// TestCopyBufferFor: a stream alone gets the big buffer; more share
 // copyBudget, never below grab's default.
 func TestCopyBufferFor(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ running, want int }{
-		{0, 256 << 10}, {1, 256 << 10}, {2, 256 << 10},
-		{3, 170 << 10}, {4, 128 << 10}, {8, 64 << 10},
+		{0, 256 << 10}, {1, 256 << 10}, {2, 128 << 10},
+		{3, 85 << 10}, {4, 64 << 10}, {8, 32 << 10},
 		{16, 32 << 10}, {100, 32 << 10},
 	} {
 		if got := copyBufferFor(c.running); got/1024 != c.want/1024 {
