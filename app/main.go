@@ -298,7 +298,7 @@ const (
 	// heap's freed pages (the GL driver's), which the Go figure does not
 	// see. With 100 fetches listed, 3.6-3.9 MiB of free Go heap stood
 	// below 4 MiB in two of five runs and the window kept 145.6-146.7 MiB;
-	// trimmed, 141.6-142.0.
+	// trimmed, 141.6-142.1 in six of six.
 	trimWorth = 1 << 20
 	// reconcileEvery is how often the window checks its rows against the
 	// engine's full list.

@@ -88,14 +88,13 @@ func newGrabClient(hc *http.Client) *grab.Client {
 // and its write size. One fast stream wants it big: 2 GiB from a loopback
 // server took 1.3-1.4 s through grab with 256 KiB, 2.0-2.3 s with 64 KiB.
 // Streams that run side by side share the link, so each needs less, and
-// their buffers are held for as long as they run: 16 held streams with
-// 256 KiB each were about 4 MiB of the desktop app's RSS. So the streams
-// share copyBudget, each taking its part of it when it starts, between
+// their buffers are held for as long as they run. So the streams share
+// copyBudget, each taking its part of it when it starts, between
 // minCopyBuffer (grab's default) and maxCopyBuffer: the first alone gets
 // all of it, the second half, from the eighth on 32 KiB (16 held streams:
-// 0.9 MiB of buffers; the window with 100 fetches, 16 of them held,
-// 40 -> 35.9 MiB headless with a 512 KiB budget, 0.6 MiB less again with
-// this one).
+// 0.9 MiB of buffers instead of 4 MiB). BenchmarkRSS with 100 fetches, 16
+// of them held: headless 40.0 -> 35.9 MiB with a 512 KiB budget; the
+// window 0.6 MiB lower again with this one.
 const (
 	maxCopyBuffer = 256 << 10
 	minCopyBuffer = 32 << 10

@@ -1,6 +1,7 @@
 package memtrim
 
 import (
+	"cmp"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
@@ -66,25 +67,17 @@ func (t *Idle) Tick(now time.Time, activity uint64) bool {
 	if !t.rearmed && now.Sub(t.start) >= StartupSpell {
 		t.rearmed, t.pending = true, true
 	}
-	every := t.Every
-	if every == 0 {
-		every = Every
-	}
 	// Ticks come about once a second, a few µs early or late: measured to
 	// the tick, a second of quiet read 999.997 ms half the time and the
 	// trim waited a second more.
-	now = now.Add(tickSlack)
-	if !t.pending || now.Sub(t.changed) < Quiet || now.Sub(t.lastTrim) < every {
+	if !t.pending || now.Sub(t.changed)+tickSlack < Quiet || now.Sub(t.lastTrim) < cmp.Or(t.Every, Every) {
 		return false
 	}
 	free := Reclaimable
 	if t.Free != nil {
 		free = t.Free
 	}
-	worth := t.Worth
-	if worth == 0 {
-		worth = Worth
-	}
+	worth := cmp.Or(t.Worth, Worth)
 	if free() < worth {
 		// Not yet: the spell's garbage may still come (the window draws
 		// what the spell changed after it), so the trim waits for it.
