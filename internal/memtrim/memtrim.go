@@ -70,7 +70,7 @@ func (t *Idle) Tick(now time.Time, activity uint64) bool {
 	// Ticks come about once a second, a few µs early or late: measured to
 	// the tick, a second of quiet read 999.997 ms half the time and the
 	// trim waited a second more.
-	if !t.pending || now.Sub(t.changed)+tickSlack < Quiet || now.Sub(t.lastTrim) < cmp.Or(t.Every, Every) {
+	if !t.pending || now.Sub(t.changed) < Quiet-tickSlack || now.Sub(t.lastTrim) < cmp.Or(t.Every, Every)-tickSlack {
 		return false
 	}
 	free := Reclaimable

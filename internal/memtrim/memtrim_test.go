@@ -51,6 +51,14 @@ func TestIdleEarlyTick(t *testing.T) {
 	if count != 1 {
 		t.Fatalf("%d trims a second (less 5 µs) after activity stopped, want 1", count)
 	}
+	// Work again; the next trim is due Every after the first, which the
+	// tick that comes 5 µs before it still ends.
+	at = at.Add(time.Second - 5*time.Microsecond)
+	tr.Tick(at.Add(500*time.Millisecond), 2)
+	tr.Tick(at.Add(Every-5*time.Microsecond), 2)
+	if count != 2 {
+		t.Fatalf("%d trims at Every (less 5 µs) after the first, want 2", count)
+	}
 }
 
 // Mark makes a quiet process trim again.
