@@ -19,6 +19,7 @@ func TestManySubscribersSeeEveryEvent(t *testing.T) {
 	a := newAPIServer(t)
 	const subs, fetches = 100, 150
 	counts := make([]atomic.Int64, subs)
+	disorder := make([]atomic.Int64, subs) // ids not above the one before
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ready sync.WaitGroup
@@ -35,11 +36,18 @@ func TestManySubscribersSeeEveryEvent(t *testing.T) {
 			defer resp.Body.Close()
 			sc := bufio.NewScanner(resp.Body)
 			sc.Buffer(make([]byte, 64<<10), 4<<20)
-			first := true
+			first, last := true, int64(-1)
 			for sc.Scan() {
 				if first && bytes.HasPrefix(sc.Bytes(), []byte("id:")) {
 					first = false
 					ready.Done()
+				}
+				var id int64
+				if _, err := fmt.Sscanf(sc.Text(), "id: %d", &id); err == nil {
+					if id <= last && last > 0 {
+						disorder[i].Add(1)
+					}
+					last = id
 				}
 				if bytes.Equal(sc.Bytes(), []byte("event: backgroundfetchabort")) {
 					counts[i].Add(1)
@@ -64,5 +72,58 @@ func TestManySubscribersSeeEveryEvent(t *testing.T) {
 		if n := counts[i].Load(); n != fetches {
 			t.Fatalf("subscriber %d saw %d of %d abort events", i, n, fetches)
 		}
+		if n := disorder[i].Load(); n > 0 {
+			t.Fatalf("subscriber %d saw %d event ids out of order", i, n)
+		}
+	}
+}
+
+// countingWriter is a ResponseWriter that counts its writes.
+type countingWriter struct {
+	http.ResponseWriter
+	writes int
+	body   bytes.Buffer
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	c.writes++
+	return c.body.Write(b)
+}
+
+// A batch is written when it would pass maxBatch, in order, so that a
+// burst of megabytes is never gathered in one buffer per stream; a
+// frame larger than maxBatch goes out whole.
+func TestStreamBatchBounded(t *testing.T) {
+	cw := &countingWriter{}
+	es := &eventStream{w: cw}
+	var want bytes.Buffer
+	for i := range 300 {
+		frame := fmt.Appendf(nil, "id: %d\nevent: x\ndata: %s\n\n", i, bytes.Repeat([]byte("y"), 1000))
+		want.Write(frame)
+		if err := es.add(frame); err != nil {
+			t.Fatal(err)
+		}
+		if len(es.batch) > maxBatch {
+			t.Fatalf("after frame %d the batch holds %d bytes, more than %d", i, len(es.batch), maxBatch)
+		}
+	}
+	big := bytes.Repeat([]byte("z"), 3*maxBatch)
+	want.Write(big)
+	if err := es.add(big); err != nil {
+		t.Fatal(err)
+	}
+	if err := es.writeBatch(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cw.body.Bytes(), want.Bytes()) {
+		t.Fatalf("wrote %d bytes that differ from the %d added", cw.body.Len(), want.Len())
+	}
+	// 300 frames of 1,023-1,025 bytes (307 KB): four full batches of 63
+	// or 64 frames, the rest written before the large frame, then that.
+	if cw.writes != 6 {
+		t.Fatalf("%d writes, want 6", cw.writes)
+	}
+	if cap(es.batch) > 2*maxBatch {
+		t.Fatalf("the stream keeps a %d-byte buffer after a large frame", cap(es.batch))
 	}
 }

@@ -129,20 +129,19 @@ func (h *hub) changed(st *hubStream) <-chan struct{} {
 	return h.wake
 }
 
-// take returns the log entries st wants since its cursor, and moves the
-// cursor to the end. lost is true when entries st had not read were
-// dropped meanwhile.
+// take returns the log entries since st's cursor, and moves the cursor to
+// the end. The entries are the log's own, not a copy (500 streams each
+// copying a batch of 1,000 cost a twentieth of the daemon's CPU): read
+// them, do not change them, and skip those st does not want. route only
+// appends past them or starts a new array, so they stay as they are.
+// lost is true when entries st had not read were dropped meanwhile.
 func (h *hub) take(st *hubStream) (entries []logEntry, lost bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if st.cursor < h.first {
 		st.cursor, lost = h.first, true
 	}
-	for _, e := range h.log[st.cursor-h.first:] {
-		if st.wants(e) {
-			entries = append(entries, e)
-		}
-	}
+	entries = h.log[st.cursor-h.first : len(h.log) : len(h.log)]
 	st.cursor = h.first + uint64(len(h.log))
 	return entries, lost
 }

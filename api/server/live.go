@@ -110,13 +110,19 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubS
 			}
 			entries, durable := s.hub.take(st)
 			for _, it := range entries {
+				if !st.wants(it) {
+					continue
+				}
 				if it.seq > 0 {
 					durable = true
-				} else {
-					stream.batch = append(stream.batch, it.frame...)
+				} else if err = stream.add(it.frame); err != nil {
+					break
 				}
 			}
-			if err = stream.writeBatch(); err == nil && durable {
+			if err == nil {
+				err = stream.writeBatch()
+			}
+			if err == nil && durable {
 				changed = s.live.changed()
 				err = sendHeads()
 			}
