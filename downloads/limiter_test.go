@@ -40,13 +40,16 @@ func TestLimiterRate(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		l.WaitN(ctx, 1<<20)
 	}
-	if time.Since(start) > 100*time.Millisecond {
+	// Limited to 1 MiB/s these would wait 1,000 s; lifted, not at all. The
+	// bound is the machine's slowness, not a target.
+	if time.Since(start) > time.Second {
 		t.Errorf("no limit still waited %s", time.Since(start))
 	}
 }
 
-// Lifting the limit wakes a sleeper within 100 ms, and a cancelled context
-// ends the wait.
+// Lifting the limit wakes a sleeper within the 1 s in which a change
+// applies (issue 13) rather than after its 100 s of debt, and a cancelled
+// context ends the wait.
 func TestLimiterWakesAndCancels(t *testing.T) {
 	t.Parallel()
 	l := newLimiter(1000)
@@ -58,7 +61,7 @@ func TestLimiterWakesAndCancels(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond)
 	l.SetRate(0)
-	if d := <-done; d > 300*time.Millisecond {
+	if d := <-done; d > time.Second {
 		t.Fatalf("the sleeper woke after %s", d)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

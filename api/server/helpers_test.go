@@ -24,9 +24,17 @@ type apiServer struct {
 }
 
 func newAPIServer(t testing.TB) *apiServer {
+	return newAPIServerWith(t, func(*Server) {})
+}
+
+// newAPIServerWith is newAPIServer with setup run on the Server before it
+// serves.
+func newAPIServerWith(t testing.TB, setup func(*Server)) *apiServer {
 	t.Helper()
 	e := enginetest.New(t)
-	srv := httptest.NewServer(New(e.Manager, testToken, enginetest.Logger()))
+	s := New(e.Manager, testToken, enginetest.Logger())
+	setup(s)
+	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &apiServer{Engine: e, manager: e.Manager, srv: srv}
 }

@@ -37,6 +37,7 @@ type hub struct {
 	engine Engine
 	logger *slog.Logger
 	feed   *feed
+	batch  time.Duration // streamBatch; a test makes it long, so that a batched event shows
 
 	mu      sync.Mutex
 	streams int
@@ -56,7 +57,7 @@ type logEntry struct {
 }
 
 func newHub(e Engine, logger *slog.Logger) *hub {
-	return &hub{engine: e, logger: logger, wake: make(chan struct{})}
+	return &hub{engine: e, logger: logger, batch: streamBatch, wake: make(chan struct{})}
 }
 
 // hubStream is one stream's place in the hub's log.
@@ -153,11 +154,11 @@ func (h *hub) take(st *hubStream) (entries []logEntry, lost bool) {
 // so the batching that keeps many app-wide streams cheap is not lost.
 func (h *hub) gatherFor(ctx context.Context, st *hubStream, lastWrite time.Time) bool {
 	if st.uid == "" {
-		return gather(ctx, lastWrite)
+		return h.gather(ctx, lastWrite)
 	}
 	for {
 		settles, grew := h.settles(st)
-		wait := streamBatch - time.Since(lastWrite)
+		wait := h.batch - time.Since(lastWrite)
 		if settles || wait <= 0 {
 			return ctx.Err() == nil
 		}
@@ -194,10 +195,10 @@ func (st *hubStream) wants(e logEntry) bool {
 	return !st.live || e.seq > 0 || e.typ == model.EventProgress
 }
 
-// gather waits until streamBatch after the stream's last write, so that
+// gather waits until h.batch after the stream's last write, so that
 // more events join the first; false when ctx ended.
-func gather(ctx context.Context, lastWrite time.Time) bool {
-	wait := streamBatch - time.Since(lastWrite)
+func (h *hub) gather(ctx context.Context, lastWrite time.Time) bool {
+	wait := h.batch - time.Since(lastWrite)
 	if wait <= 0 {
 		return ctx.Err() == nil
 	}

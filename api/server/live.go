@@ -105,7 +105,7 @@ func (s *Server) serveLiveHandler(r *http.Request, stream *eventStream, st *hubS
 		case <-r.Context().Done():
 			return
 		case <-s.hub.changed(st):
-			if !gather(r.Context(), stream.lastWrite) {
+			if !s.hub.gather(r.Context(), stream.lastWrite) {
 				return
 			}
 			entries, durable := s.hub.take(st)
