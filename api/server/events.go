@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -255,16 +254,11 @@ func (es *eventStream) write(ev model.Event, durable bool) error {
 	if !es.wants(ev) {
 		return nil
 	}
-	data, err := json.Marshal(ev)
+	frame, err := encodeFrame(ev, durable)
 	if err != nil {
 		return err
 	}
-	if durable {
-		if _, err := fmt.Fprintf(es.w, "id: %d\n", ev.Seq); err != nil {
-			return err
-		}
-	}
-	_, err = fmt.Fprintf(es.w, "event: %s\ndata: %s\n\n", ev.Type, data)
+	_, err = es.w.Write(frame)
 	return err
 }
 
